@@ -1,0 +1,1 @@
+"""Plain-Python core: ingestion, normalisation, outline and field extractors. Never imports Prefect."""

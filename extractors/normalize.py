@@ -1,0 +1,219 @@
+"""Decoded source text -> the guide's normalised `text`, with an offset map back to the source.
+
+Steps, in order: split into lines (form feeds are page breaks); NFC; full-width digits and the
+punctuation inside numbers folded; conversion artefacts removed (rules in data/artefacts.toml);
+running headers dropped; lines broken by PDF extraction re-joined; one paragraph per line.
+Every character of the result remembers the source character it came from, so a span in `text`
+can be traced back (`Normalized.source_span`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from extractors.rules import rules
+
+_FULLWIDTH_DIGITS = {ord("０") + i: ord("0") + i for i in range(10)}
+_NUMBER_PUNCT = {"：": ":", "．": ".", "－": "-", "／": "/", "％": "%", "，": ","}
+_NUM_PUNCT_RE = re.compile(r"(?<=\d)([：．－／])(?=\d)|(?<=\d)(％)|(?<=\d)(，)(?=\d{3}(?!\d))")
+_SPACE = " \t\u3000\xa0\u2002\u2003\u2009\ufeff"
+SENTENCE_END = "。！？；：!?;:"
+# enumeration markers that always start a new paragraph (see outline.py for the full styles)
+_ITEM_START = re.compile(
+    r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+[、.．]|\d+(?:[、.．](?!\d)|\s*[)）])"
+    r"|[①-⑳]|第[一二三四五六七八九十百\d]+[章节条部分]|附件\s*\d|方向\s*\d)"
+)
+_TITLE_TAIL = re.compile(r"^.{0,24}(?:指南|通知|公告|通告|办法|申\s*报\s*书|细则|方案)$")
+
+
+@dataclass
+class Line:
+    text: str
+    offs: list[int]
+    page_break: bool = False  # a form feed or page-number line came right before it
+
+    def strip(self) -> "Line":
+        i, j = 0, len(self.text)
+        while i < j and self.text[i] in _SPACE:
+            i += 1
+        while j > i and self.text[j - 1] in _SPACE:
+            j -= 1
+        return Line(self.text[i:j], self.offs[i:j], self.page_break)
+
+
+@dataclass
+class Normalized:
+    text: str
+    offsets: array = field(repr=False)  # offsets[i]: source index of text[i], -1 if inserted
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (rule id, line) removed
+
+    def runs(self) -> list[list[int]]:
+        """Compress the map to [text_start, source_start, length] runs."""
+        out: list[list[int]] = []
+        for i, src in enumerate(self.offsets):
+            if src < 0:
+                continue
+            if out and out[-1][0] + out[-1][2] == i and out[-1][1] + out[-1][2] == src:
+                out[-1][2] += 1
+            else:
+                out.append([i, src, 1])
+        return out
+
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Source characters covering text[start:end] (inserted characters are skipped)."""
+        mapped = [s for s in self.offsets[start:end] if s >= 0]
+        return (min(mapped), max(mapped) + 1) if mapped else None
+
+
+def _split_lines(source: str) -> list[Line]:
+    lines: list[Line] = []
+    page_break = False
+    for m in re.finditer(r"[^\r\n\f]*(?:\r\n|[\r\n\f]|$)", source):
+        raw = m.group(0)
+        if not raw:
+            continue
+        body = raw.rstrip("\r\n\f")
+        lines.append(Line(body, list(range(m.start(), m.start() + len(body))), page_break))
+        page_break = raw.endswith("\f")
+    return lines
+
+
+def _nfc(line: Line) -> Line:
+    if unicodedata.is_normalized("NFC", line.text):
+        return line
+    text, offs, seg_start = [], [], 0
+    for k in range(1, len(line.text) + 1):
+        if k == len(line.text) or unicodedata.combining(line.text[k]) == 0:
+            piece = unicodedata.normalize("NFC", line.text[seg_start:k])
+            text.append(piece)
+            offs.extend([line.offs[seg_start]] * len(piece))
+            seg_start = k
+    return Line("".join(text), offs, line.page_break)
+
+
+def _fold_numbers(line: Line) -> Line:
+    text = line.text.translate(_FULLWIDTH_DIGITS)
+    text = _NUM_PUNCT_RE.sub(lambda m: _NUMBER_PUNCT[m.group(0)], text)
+    return Line(text, line.offs, line.page_break)  # 1:1, offsets unchanged
+
+
+def _delete(line: Line, regex: re.Pattern) -> Line:
+    keep = [True] * len(line.text)
+    for m in regex.finditer(line.text):
+        for k in range(m.start(), m.end()):
+            keep[k] = False
+    if all(keep):
+        return line
+    return Line("".join(c for c, k in zip(line.text, keep) if k),
+                [o for o, k in zip(line.offs, keep) if k], line.page_break)
+
+
+def visual_width(s: str) -> float:
+    """Width in ems as a Chinese font sets it: ambiguous-width marks (“”、…) are full width."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in s)
+
+
+def wrap_width(lines: list[Line]) -> float | None:
+    """The right margin of a hard-wrapped (PDF-extracted) text, or None if it is not wrapped."""
+    widths = sorted(visual_width(ln.text) for ln in lines if len(ln.text) >= 8)
+    if len(widths) < 20:
+        return None
+    w = widths[int(len(widths) * 0.9)]
+    near = sum(1 for x in widths if w - 3 <= x <= w + 1)
+    over = sum(1 for x in widths if x > w + 4)
+    if near >= 0.4 * len(widths) and over <= 0.03 * len(widths) and w <= 60:
+        return w
+    return None
+
+
+def _join(a: Line, b: Line) -> Line:
+    return Line(a.text + b.text, a.offs + b.offs, a.page_break)
+
+
+def _drop_artefact_lines(lines: list[Line], dropped: list) -> list[Line]:
+    line_rules = rules("artefacts.toml", "line")
+    toc_heading = rules("artefacts.toml", "toc_heading")[0]["regex"]
+    toc_entry = next(r["regex"] for r in line_rules if r["id"] == "toc_entry")
+    out: list[Line] = []
+    pending_break = False
+    nonblank = [ln for ln in lines if ln.text]
+    for idx, ln in enumerate(nonblank):
+        hit = next((r for r in line_rules if r["regex"].match(ln.text)), None)
+        if hit is None and toc_heading.match(ln.text):
+            nxt = nonblank[idx + 1].text if idx + 1 < len(nonblank) else ""
+            if toc_entry.match(nxt):
+                hit = {"id": "toc_heading"}
+        if hit is not None:
+            dropped.append((hit["id"], ln.text))
+            pending_break = pending_break or hit["id"] == "page_number"
+            continue
+        out.append(Line(ln.text, ln.offs, ln.page_break or pending_break))
+        pending_break = False
+    return out
+
+
+def _drop_running_headers(lines: list[Line], dropped: list) -> list[Line]:
+    """Short lines repeated on three or more pages, each time next to a page break."""
+    near_break: Counter = Counter()
+    for i, ln in enumerate(lines):
+        if len(ln.text) <= 40 and (ln.page_break or (i + 1 < len(lines) and lines[i + 1].page_break)):
+            near_break[ln.text] += 1
+    headers = {t for t, n in near_break.items() if n >= 3}
+    if not headers:
+        return lines
+    out = []
+    for ln in lines:
+        if ln.text in headers:
+            dropped.append(("running_header", ln.text))
+        else:
+            out.append(ln)
+    return out
+
+
+def _rejoin(lines: list[Line]) -> list[Line]:
+    w = wrap_width(lines)
+    out: list[Line] = []
+    last_width = 0.0  # width of the last physical line inside out[-1]
+    for ln in lines:
+        if out:
+            prev = out[-1]
+            starts_item = bool(_ITEM_START.match(ln.text))
+            heading_next = len(ln.text) <= 30 and not any(c in ln.text for c in "，。；：,;:")
+            wrapped = (w is not None and last_width >= w - 3 and prev.text[-1] not in "：:"
+                       and not starts_item and not (heading_next and prev.text[-1] in SENTENCE_END))
+            title_tail = (not starts_item and prev.text[-1] not in SENTENCE_END + "，,、"
+                          and len(prev.text) >= 6 and _TITLE_TAIL.match(ln.text) is not None
+                          and not _TITLE_TAIL.match(prev.text))
+            if wrapped or title_tail:
+                out[-1] = _join(prev, ln)
+                last_width = visual_width(ln.text)
+                continue
+        out.append(ln)
+        last_width = visual_width(ln.text)
+    return out
+
+
+def normalize(source: str) -> Normalized:
+    dropped: list[tuple[str, str]] = []
+    inline = rules("artefacts.toml", "inline")
+    lines = []
+    for ln in _split_lines(source):
+        ln = _fold_numbers(_nfc(ln))
+        for rule in inline:
+            ln = _delete(ln, rule["regex"])
+        lines.append(ln.strip())
+    lines = _drop_artefact_lines(lines, dropped)
+    lines = _drop_running_headers(lines, dropped)
+    lines = _rejoin(lines)
+    text_parts: list[str] = []
+    offsets = array("l")
+    for k, ln in enumerate(lines):
+        if k:
+            text_parts.append("\n")
+            offsets.append(-1)
+        text_parts.append(ln.text)
+        offsets.extend(ln.offs)
+    return Normalized("".join(text_parts), offsets, dropped)

@@ -1,0 +1,257 @@
+"""The section tree of a guide, from Chinese official-document numbering.
+
+Levels come from the numbering *style* in context, never from trusting the counter: a style
+already open in the stack is a sibling of that list; a new style opens a child list. Real
+guides number badly, so three repairs apply (all in `_place_numbered` / `_place_bare`):
+- a marker of the same family whose counter continues an open list is a sibling of it
+  (`1、 二、 三、`, `（二） （4） （五）`);
+- a counter above 1 with no open list of its style continues the unnumbered headings whose
+  numbers were lost (`征集重点 … （二）成果转化类需求 … 三、申报程序`);
+- an unnumbered heading line (`科技重大专项`) is a section: a sibling of the previous unnumbered
+  heading, or, when a list restarts at 1 after it, the new parent of that list.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import cn2an
+
+from extractors.rules import load_toml
+
+_CLAUSE_END = re.compile(r"[。：:；;，,！？]")
+_SENTENCE_PUNCT = set("，。；：,;:！？!?、")
+
+
+@dataclass
+class Node:
+    title: str
+    level: int
+    style: str
+    marker: str | None
+    value: int | None
+    start: int          # offset of the heading line in text
+    head_end: int       # end of the heading line
+    rest_start: int     # offset of the text after the marker
+    end: int = -1       # end of the whole section
+    parent: int | None = None
+    children: list[int] = field(default_factory=list)
+
+    @property
+    def line(self) -> tuple[int, int]:
+        return self.start, self.head_end
+
+
+@dataclass
+class _Frame:
+    styles: set[str]
+    family: set[str]
+    level: int
+    last: int | None
+    node: int
+    kind: str  # numbered | bare | annex
+    ordinal: int = 1  # position among unnumbered siblings
+
+
+@lru_cache(maxsize=1)
+def _styles() -> tuple[list[dict], dict]:
+    data = load_toml("numbering.toml")
+    bare = dict(data["bare"])
+    bare["not_heading_re"] = re.compile(bare["not_heading"])
+    bare["date_re"] = re.compile(bare["date"])
+    return data["style"], bare
+
+
+def to_int(v: str) -> int | None:
+    if v.isdigit():
+        return int(v)
+    if len(v) == 1 and "①" <= v <= "⑳":
+        return ord(v) - ord("①") + 1
+    try:
+        return int(cn2an.cn2an(v, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def match_numbered(line: str) -> tuple[dict, str, int | None, int] | None:
+    """(style, marker, value, offset of rest) for a numbered line, else None."""
+    styles, _ = _styles()
+    for st in styles:
+        m = st["regex"].match(line)
+        if m:
+            rest = m.group("rest")
+            if st["id"] != "annex" and not rest.strip():
+                return None
+            return st, line[: m.start("rest")].strip(), to_int(m.group("v")), m.start("rest")
+    return None
+
+
+def is_bare_heading(line: str) -> bool:
+    _, bare = _styles()
+    s = line.strip()
+    if not s or len(s) > bare["max_chars"] or "\t" in line:
+        return False
+    if any(c in _SENTENCE_PUNCT for c in s) or s[-1] in "）)”\"":
+        return False
+    if sum(c.isdigit() for c in s) >= 5 or bare["date_re"].match(s) or bare["not_heading_re"].search(s):
+        return False
+    cjk = sum(1 for c in s if "\u4e00" <= c <= "\u9fff")
+    return cjk >= 2
+
+
+def clause_title(rest: str) -> str:
+    """A numbered item's heading: the text up to its first clause break."""
+    m = _CLAUSE_END.search(rest)
+    return (rest[: m.start()] if m else rest).strip()
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for part in text.split("\n"):
+        out.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return out
+
+
+def build_outline(text: str, body_start: int = 0) -> list[Node]:
+    """Sections of `text` from offset `body_start` on (the title block comes before it)."""
+    lines = [(a, b) for a, b in _lines(text) if b > a and a >= body_start]
+    bare = _bare_flags(text, lines)
+    nodes: list[Node] = []
+    frames: list[_Frame] = []
+    prev_heading = False
+    for k, (a, b) in enumerate(lines):
+        line = text[a:b]
+        num = match_numbered(line)
+        if num is not None:
+            st, marker, value, rest_off = num
+            rest = line[rest_off:]
+            node = Node(clause_title(rest) or rest.strip(), 0, st["id"], marker, value, a, b, a + rest_off)
+            _place_numbered(frames, nodes, node, st, value)
+            prev_heading = True
+        elif bare[k]:
+            node = Node(line.strip(), 0, "bare", None, None, a, b, a)
+            _place_bare(frames, nodes, node, prev_heading, _next_numbered(text, lines, k))
+            prev_heading = True
+        else:
+            prev_heading = False
+    _close(nodes, len(text))
+    return nodes
+
+
+def _bare_flags(text: str, lines: list[tuple[int, int]]) -> list[bool]:
+    """Bare heading candidates, less runs of three or more in a row (table cells, word lists)."""
+    flags = [is_bare_heading(text[a:b]) for a, b in lines]
+    k = 0
+    while k < len(flags):
+        if not flags[k]:
+            k += 1
+            continue
+        j = k
+        while j < len(flags) and flags[j]:
+            j += 1
+        if j - k >= 3:
+            flags[k:j] = [False] * (j - k)
+        k = j
+    return flags
+
+
+def _next_numbered(text: str, lines: list[tuple[int, int]], k: int):
+    for a, b in lines[k + 1: k + 4]:
+        num = match_numbered(text[a:b])
+        if num is not None:
+            return num
+        if is_bare_heading(text[a:b]):
+            return None
+    return None
+
+
+def _push(frames: list[_Frame], nodes: list[Node], node: Node, frame: _Frame) -> None:
+    node.level = frame.level
+    node.parent = None
+    for f in reversed(frames):  # the parent is the nearest shallower frame
+        if f.level < frame.level:
+            node.parent = f.node
+            break
+    nodes.append(node)
+    if node.parent is not None:
+        nodes[node.parent].children.append(len(nodes) - 1)
+    frames.append(frame)
+
+
+def _pop_to(frames: list[_Frame], idx: int) -> _Frame:
+    """Remove frames[idx] and everything deeper; return the removed frames[idx]."""
+    f = frames[idx]
+    del frames[idx:]
+    return f
+
+
+def _place_numbered(frames: list[_Frame], nodes: list[Node], node: Node, st: dict, value: int | None) -> None:
+    sid, fam = st["id"], st["family"]
+    idx = next((i for i in range(len(frames) - 1, -1, -1) if sid in frames[i].styles), None)
+    if sid == "annex":
+        frames.clear()
+        _push(frames, nodes, node, _Frame({sid}, {fam}, 1, value, len(nodes), "annex"))
+        return
+    if idx is not None:
+        f = frames[idx]
+        restart_inside = (value == 1 and (f.last or 0) >= 2 and idx == len(frames) - 1
+                          and nodes[f.node].head_end - nodes[f.node].rest_start <= 20
+                          and not _CLAUSE_END.search(nodes[f.node].title))
+        if restart_inside:  # `5.科技惠民领域` then `1.智慧医疗…`: a list nested in the same style
+            _push(frames, nodes, node, _Frame({sid}, {fam}, f.level + 1, value, len(nodes), "numbered"))
+            return
+        old = _pop_to(frames, idx)
+        _push(frames, nodes, node, _Frame(old.styles, old.family, old.level, value, len(nodes), "numbered"))
+        return
+    if value is not None and value > 1:
+        fam_idx = next((i for i in range(len(frames) - 1, -1, -1)
+                        if frames[i].kind == "numbered" and fam in frames[i].family
+                        and frames[i].last is not None and value in (frames[i].last + 1, frames[i].last + 2)), None)
+        if fam_idx is not None:
+            old = _pop_to(frames, fam_idx)
+            _push(frames, nodes, node, _Frame(old.styles | {sid}, old.family, old.level, value, len(nodes), "numbered"))
+            return
+        bare = [i for i, f in enumerate(frames) if f.kind == "bare"]
+        if bare:
+            pick = next((i for i in reversed(bare) if frames[i].ordinal == value - 1), bare[-1])
+            old = _pop_to(frames, pick)
+            _push(frames, nodes, node, _Frame({sid}, {fam}, old.level, value, len(nodes), "numbered"))
+            return
+    level = frames[-1].level + 1 if frames else 1
+    _push(frames, nodes, node, _Frame({sid}, {fam}, level, value, len(nodes), "numbered"))
+
+
+def _place_bare(frames: list[_Frame], nodes: list[Node], node: Node, prev_heading: bool, nxt) -> None:
+    if prev_heading and frames:
+        _push(frames, nodes, node, _Frame({"bare"}, {"bare"}, frames[-1].level + 1, None, len(nodes), "bare"))
+        return
+    bare = [i for i, f in enumerate(frames) if f.kind == "bare"]
+    if bare:
+        old = _pop_to(frames, bare[-1])
+        _push(frames, nodes, node, _Frame({"bare"}, {"bare"}, old.level, None, len(nodes), "bare", old.ordinal + 1))
+        return
+    if nxt is not None:
+        st, _, value, _ = nxt
+        idx = next((i for i in range(len(frames)) if st["id"] in frames[i].styles), None)
+        if idx is not None and value == 1:
+            old = _pop_to(frames, idx)
+            _push(frames, nodes, node, _Frame({"bare"}, {"bare"}, old.level, None, len(nodes), "bare"))
+            return
+    level = frames[-1].level + 1 if frames else 1
+    _push(frames, nodes, node, _Frame({"bare"}, {"bare"}, level, None, len(nodes), "bare"))
+
+
+def _close(nodes: list[Node], text_len: int) -> None:
+    for i, n in enumerate(nodes):
+        n.end = text_len
+        for m in nodes[i + 1:]:
+            if m.level <= n.level:
+                n.end = m.start - 1 if m.start > 0 else 0
+                break
+        n.end = max(n.end, n.head_end)
+
+
+def render(nodes: list[Node]) -> str:
+    return "\n".join(f"{'  ' * (n.level - 1)}{n.marker or '·'} {n.title}" for n in nodes)
