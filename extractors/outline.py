@@ -142,7 +142,7 @@ def build_outline(text: str, body_start: int = 0) -> list[Node]:
 
 def _bare_flags(text: str, lines: list[tuple[int, int]]) -> list[bool]:
     """Bare heading candidates, less runs of three or more in a row (table cells, word lists)."""
-    flags = [is_bare_heading(text[a:b]) for a, b in lines]
+    flags = [match_numbered(text[a:b]) is None and is_bare_heading(text[a:b]) for a, b in lines]
     k = 0
     while k < len(flags):
         if not flags[k]:

@@ -1,0 +1,115 @@
+"""One file -> one Guide record. The plain-Python entry point the flow and `zhinan extract` call."""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.decode import decode_bytes
+from extractors.errors import IngestError
+from extractors.metadata import extract_meta
+from extractors.normalize import Normalized, normalize
+from extractors.outline import build_outline
+from extractors.programs import find_programs
+from schemas import Guide, Issue, Program, Region, Section, Source, Span
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
+_MAGIC = [(b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole")]
+
+
+@dataclass
+class Loaded:
+    """A source file read once: its bytes' hash and its normalised text."""
+
+    source: Source
+    norm: Normalized
+    issues: list[Issue]
+
+
+def sniff(data: bytes) -> str | None:
+    head = data[:1024]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic) or (kind == "pdf" and magic in head):
+            return kind
+    low = head.lstrip().lower()
+    if low.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return None
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse links, FIFOs, devices and directories before opening (an open FIFO blocks)."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise IngestError("UNREADABLE", f"{path}: {exc.strerror}") from exc
+    if stat.S_ISLNK(st.st_mode):
+        raise IngestError("NOT_REGULAR_FILE", f"{path} is a symbolic link")
+    if not stat.S_ISREG(st.st_mode):
+        raise IngestError("NOT_REGULAR_FILE", f"{path} is not a regular file")
+    if st.st_size > MAX_FILE_BYTES:
+        raise IngestError("TOO_LARGE", f"{path} has {st.st_size} bytes, over the {MAX_FILE_BYTES}-byte cap")
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    rel = path.relative_to(root) if root is not None else Path(path.name)
+    # a file name in a foreign encoding arrives as surrogates: keep it readable and JSON-safe
+    return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+
+
+def load(path: Path, root: Path | None = None) -> Loaded:
+    check_regular_file(path)
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    fmt = SUFFIX_FORMAT.get(path.suffix.lower())
+    kind = sniff(data)
+    if not data:
+        raise IngestError("EMPTY_FILE", f"{path} is empty (0 bytes)")
+    if fmt is None:
+        raise IngestError("UNSUPPORTED_FORMAT", f"{path}: suffix {path.suffix or '(none)'} is not .txt, .pdf, .docx or .html")
+    if fmt == "txt":
+        if kind in ("pdf", "zip", "ole"):
+            raise IngestError("WRONG_TYPE", f"{path} is named .txt but its bytes are {kind.upper()}")
+        decoded = decode_bytes(data, str(path))
+        issues = [Issue(code=w, message=f"text decoded as {decoded.encoding} from very few bytes") for w in decoded.warnings]
+        source = Source(path=display_path(path, root), format="txt", sha256=sha, pages=None, encoding=decoded.encoding)
+        return Loaded(source, normalize(decoded.text), issues)
+    raise IngestError("UNSUPPORTED_FORMAT", f"{path}: .{fmt} guides are not supported yet (text only)")
+
+
+def build_guide(loaded: Loaded) -> Guide:
+    text = loaded.norm.text
+    meta = extract_meta(text)
+    nodes = build_outline(text, meta.title_span[1])
+    found = find_programs(text, nodes, meta.title)
+    programs = []
+    for k, fp in enumerate(found):
+        node = nodes[fp.node]
+        programs.append(Program(
+            id=f"p{k + 1}", name=fp.name, category=fp.category,
+            parent=f"p{fp.parent + 1}" if fp.parent is not None else None,
+            span=Span(start=node.start, end=node.end),
+        ))
+    outline = [Section(title=n.title, level=n.level, marker=n.marker, style=n.style, parent=n.parent,
+                       span=Span(start=n.start, end=n.end)) for n in nodes]
+    place = meta.region
+    region = Region(name=place.name, code=place.code, level=place.level) if place else Region()
+    issues = list(loaded.issues)
+    if not programs:
+        issues.append(Issue(code="NO_PROGRAMS", message="no section looks like a funding programme"))
+    if place is None:
+        issues.append(Issue(code="NO_REGION", message="no region named by issuer, title or text"))
+    return Guide(
+        id=loaded.source.sha256[:16], title=meta.title or loaded.source.path, region=region, year=meta.year,
+        issued=meta.issued, issuer=meta.issuer, source=loaded.source, text=text, programs=programs,
+        outline=outline, text_map=loaded.norm.runs(), issues=issues,
+    )
+
+
+def extract_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Guide:
+    """Read, normalise and segment one guide. Raises IngestError with a reason code."""
+    p = Path(path)
+    return build_guide(load(p, Path(root) if root is not None else None))

@@ -1,0 +1,132 @@
+"""`zhinan`: the command line, a thin wrapper over extractors/ and pipeline/."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Chinese S&T funding guides (申报指南) as evidence-linked data.")
+err = Console(stderr=True)
+out = Console()
+state = {"debug": False}
+
+
+class UserError(Exception):
+    """A failure worth one readable line (no traceback unless --debug)."""
+
+
+def _setup_logging(log_file: Path | None) -> None:
+    logger = logging.getLogger("zhinan")
+    logger.setLevel(logging.INFO)
+    logger.handlers.clear()
+    logger.propagate = False
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(fh)
+
+
+@app.callback()
+def main_options(debug: bool = typer.Option(False, "--debug", help="show full tracebacks")) -> None:
+    state["debug"] = debug
+
+
+@app.command()
+def run(
+    corpus: Path = typer.Argument(Path("corpus"), help="folder of guides (.txt, .pdf, .docx, .html)"),
+    out_dir: Path = typer.Option(Path("outputs"), "--out", help="where records, ledger and exports go"),
+    workers: int = typer.Option(2, "--workers", min=1, max=64, help="documents processed at once"),
+) -> None:
+    """Run the Prefect flow over a corpus folder: one record per guide in OUT/guides/."""
+    if not corpus.is_dir():
+        raise UserError(f"corpus folder not found: {corpus}")
+    from pipeline.settings import configure_prefect
+
+    configure_prefect()
+    _setup_logging(out_dir / "zhinan.log")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.flow import run_corpus
+
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=err,
+                  transient=not err.is_terminal) as progress:
+        bar = progress.add_task("guides", total=None, last="starting Prefect")
+
+        def on_start(n: int) -> None:
+            progress.update(bar, total=n, last="")
+
+        def on_entry(e) -> None:
+            progress.update(bar, advance=1, last=f"{e.status:<7} {e.path[-40:]}")
+
+        summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start)
+    for e in summary.failed:
+        err.print(f"[red]failed[/red] {e.path}: {e.reason} ({e.error_class}) {e.message}", highlight=False)
+    colour = "green" if not summary.failed else "yellow"
+    err.print(f"[{colour}]{summary.line()}[/{colour}] → {out_dir}/guides, ledger {out_dir}/ledger.jsonl",
+              highlight=False)
+
+
+@app.command()
+def extract(
+    file: Path = typer.Argument(..., help="one guide file"),
+    brief: bool = typer.Option(False, "--brief", help="an outline of what was found instead of JSON"),
+) -> None:
+    """Extract one guide without Prefect and print its record (JSON)."""
+    from extractors.document import extract_file
+    from extractors.errors import IngestError
+
+    try:
+        guide = extract_file(file, file.parent)
+    except IngestError as exc:
+        raise UserError(f"{file}: {exc}") from exc
+    if not brief:
+        out.print_json(guide.model_dump_json(), ensure_ascii=False) if out.is_terminal else \
+            sys.stdout.write(json.dumps(guide.model_dump(mode="json"), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        return
+    out.print(f"[bold]{guide.title}[/bold]  {guide.region.name} ({guide.region.code})  year {guide.year}",
+              highlight=False)
+    ids = {p.id: p for p in guide.programs}
+    for p in guide.programs:
+        indent = "    " if p.parent in ids else "  "
+        out.print(f"{indent}{p.id} {p.name}  [{p.category}]  chars {p.span.start}-{p.span.end}", highlight=False)
+    for i in guide.issues:
+        out.print(f"  [yellow]{i.code}[/yellow] {i.message}", highlight=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the guide record."""
+    from schemas import Guide
+
+    sys.stdout.write(json.dumps(Guide.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except UserError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if state["debug"]:
+            raise
+        logging.getLogger("zhinan").exception("unexpected error")
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                  highlight=False)
+        sys.exit(1)

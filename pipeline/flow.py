@@ -1,0 +1,56 @@
+"""The Prefect flow of `zhinan run`: one task per document on a bounded thread pool.
+
+Import this module only after pipeline.settings.configure_prefect() (the CLI does it).
+Each task writes its own record as the document finishes and returns a small ledger row,
+so nothing holds the corpus in memory and documents stay independent (the same task can be
+spread over processes or machines with another task runner).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from prefect import flow, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline import jobs
+
+
+@task(name="extract-guide", retries=0, cache_policy=None)
+def extract_guide(path: str, corpus: str, out_dir: str, sha256: str | None) -> jobs.Entry:
+    # Failures come back as ledger rows, not exceptions: a deterministic failure is not retried.
+    return jobs.process(Path(path), Path(corpus), Path(out_dir), sha256)
+
+
+def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
+               on_entry: Callable[[jobs.Entry], None] | None = None,
+               on_start: Callable[[int], None] | None = None) -> jobs.Summary:
+    """Run the flow with a task runner of `workers` threads; callbacks feed a progress display."""
+    runner_flow = corpus_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=max(1, workers)))
+    return runner_flow(str(corpus), str(out_dir), on_entry, on_start)
+
+
+@flow(name="zhinan-run", validate_parameters=False, log_prints=False)
+def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None) -> jobs.Summary:
+    started = time.time()
+    root, out = Path(corpus), Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    candidates = jobs.discover(root)
+    if on_start:
+        on_start(len(candidates))
+    entries: list[jobs.Entry] = []
+    futures = []
+    for cand in candidates:
+        if cand.skip is not None:
+            entries.append(cand.skip)
+            if on_entry:
+                on_entry(cand.skip)
+            continue
+        futures.append(extract_guide.submit(str(cand.path), str(root), str(out), cand.sha256))
+    for fut in futures:
+        entry = fut.result()
+        entries.append(entry)
+        if on_entry:
+            on_entry(entry)
+    return jobs.finish(out, entries, started, root)
