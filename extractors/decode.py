@@ -1,8 +1,9 @@
 """Bytes of a text guide -> str, in the fixed order of BAD_INPUTS.md.
 
 BOM (utf-8-sig, utf-32, utf-16) -> UTF-16 NUL-byte pattern -> strict UTF-8 -> strict gb18030
-(never gbk: gb18030 is its superset) -> charset-normalizer restricted to utf_8, gb18030, big5,
-utf_16 -> IngestError. charset-normalizer alone misreads short GBK text as cp949 or utf_16_be,
+(never gbk: gb18030 is its superset; when the result is implausible as simplified Chinese and the
+bytes are strict Big5, Big5) -> charset-normalizer restricted to utf_8, gb18030, big5, utf_16 ->
+IngestError. charset-normalizer alone misreads short GBK text as cp949 or utf_16_be,
 which is why it comes last and is restricted.
 """
 from __future__ import annotations
@@ -20,8 +21,6 @@ _BOMS = [
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 ]
 _DETECT_ALLOWED = ["utf_8", "gb18030", "big5", "utf_16"]
-# a multi-byte UTF-8 sequence for a CJK character: lead E3-E9 plus two continuation bytes
-_UTF8_CJK = re.compile(rb"[\xe3-\xe9][\x80-\xbf]{2}")
 
 
 @dataclass
@@ -38,24 +37,56 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
-    half = len(sample) // 2
     # ASCII digits, punctuation and line breaks put a NUL in the high byte; CJK never does,
-    # so a few percent of NULs, all on one side, is the signature.
-    if odd_nuls >= max(2, 0.02 * half) and even_nuls * 10 <= odd_nuls:
+    # so NULs mostly on one side is the signature (CJK like U+9700 需 adds a few on the other;
+    # binary data has them evenly on both).
+    if odd_nuls >= 2 and even_nuls * 3 <= odd_nuls:
         return "utf-16-le"
-    if even_nuls >= max(2, 0.02 * half) and odd_nuls * 10 <= even_nuls:
+    if even_nuls >= 2 and odd_nuls * 3 <= even_nuls:
         return "utf-16-be"
     return None
 
 
 def _looks_mixed(data: bytes) -> bool:
-    """Valid UTF-8 CJK runs next to bytes that are not UTF-8: two encodings in one file."""
-    utf8_hits = len(_UTF8_CJK.findall(data))
-    if utf8_hits < 4:
-        return False
-    stripped = _UTF8_CJK.sub(b"", data)
-    high = sum(1 for b in stripped if b >= 0x80)
-    return high >= 4
+    """Some lines are valid UTF-8 with CJK in them, others only decode as gb18030: two encodings.
+    (Byte-level checks misfire: GBK pairs often look like UTF-8 sequences by chance.)"""
+    utf8_lines = other_lines = 0
+    for line in data.splitlines():
+        if max(line, default=0) < 0x80:
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines += 1
+            continue
+        # short GBK lines can be valid UTF-8 by chance ("目 录" -> "Ŀ ¼"), but not as CJK
+        utf8_lines += any("\u4e00" <= c <= "\u9fff" for c in decoded)
+    return utf8_lines >= 1 and other_lines >= 1 and utf8_lines + other_lines >= 2
+
+
+_FOREIGN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff]")  # Greek, Cyrillic, kana
+
+
+def _plausible_simplified(text: str) -> bool:
+    """Big5 bytes nearly always decode as gb18030 too, into rare characters and stray kana.
+    Real simplified Chinese is mostly GB2312 level-1 characters (bytes B0A1-D7F9)."""
+    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if len(cjk) < 8:
+        return True
+    common = 0
+    for c in cjk:
+        b = c.encode("gb18030")
+        common += len(b) == 2 and 0xB0 <= b[0] <= 0xD7
+    foreign = len(_FOREIGN.findall(text))
+    return common >= 0.7 * len(cjk) and foreign <= len(cjk) // 50
+
+
+def _strict_big5(data: bytes) -> str | None:
+    try:
+        text = data.decode("big5")
+    except UnicodeDecodeError:
+        return None
+    return text if not _FOREIGN.search(text) else None
 
 
 def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
@@ -69,14 +100,17 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
         if data.startswith(bom):
             encoding = enc
             break
-    if encoding is None:
-        encoding = _utf16_without_bom(data)
     if encoding is not None:
         try:
-            text = data.decode(encoding)
+            return _finish(data.decode(encoding), encoding, name, warnings, len(data))
         except UnicodeDecodeError as exc:
-            raise IngestError("ENCODING_UNKNOWN", f"{name}: declared {encoding} but bytes do not decode ({exc.reason})")
-        return _finish(text, encoding, name, warnings, len(data))
+            raise IngestError("ENCODING_UNKNOWN", f"{name}: starts with a {encoding} BOM but does not decode ({exc.reason})")
+    encoding = _utf16_without_bom(data)
+    if encoding is not None:
+        try:
+            return _finish(data.decode(encoding), encoding, name, warnings, len(data))
+        except UnicodeDecodeError:
+            raise IngestError("BINARY_AS_TEXT", f"{name} has NUL bytes but is not UTF-16: binary data, not text")
     if b"\x00" in data:
         raise IngestError("BINARY_AS_TEXT", f"{name} contains NUL bytes: binary data, not text")
     try:
@@ -86,7 +120,10 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
     if _looks_mixed(data):
         raise IngestError("ENCODING_MIXED", f"{name} mixes UTF-8 with another encoding")
     try:
-        return _finish(data.decode("gb18030"), "gb18030", name, warnings, len(data))
+        text = data.decode("gb18030")
+        if _plausible_simplified(text) or not _strict_big5(data):
+            return _finish(text, "gb18030", name, warnings, len(data))
+        return _finish(_strict_big5(data), "big5", name, warnings, len(data))
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes

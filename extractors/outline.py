@@ -64,7 +64,7 @@ def _styles() -> tuple[list[dict], dict]:
 
 
 def to_int(v: str) -> int | None:
-    if v.isdigit():
+    if v.isascii() and v.isdigit():  # '②'.isdigit() is True too
         return int(v)
     if len(v) == 1 and "①" <= v <= "⑳":
         return ord(v) - ord("①") + 1

@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Chinese S&T funding guides (申报指南) as evidence-linked data.")
@@ -68,10 +69,11 @@ def run(
 
         summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start)
     for e in summary.failed:
-        err.print(f"[red]failed[/red] {e.path}: {e.reason} ({e.error_class}) {e.message}", highlight=False)
+        err.print(f"[red]failed[/red] {escape(f'{e.path}: {e.reason} ({e.error_class}) {e.message}')}",
+                  highlight=False, soft_wrap=True)
     colour = "green" if not summary.failed else "yellow"
     err.print(f"[{colour}]{summary.line()}[/{colour}] → {out_dir}/guides, ledger {out_dir}/ledger.jsonl",
-              highlight=False)
+              highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -86,7 +88,7 @@ def extract(
     try:
         guide = extract_file(file, file.parent)
     except IngestError as exc:
-        raise UserError(f"{file}: {exc}") from exc
+        raise UserError(str(exc)) from exc  # the message names the file
     if not brief:
         out.print_json(guide.model_dump_json(), ensure_ascii=False) if out.is_terminal else \
             sys.stdout.write(json.dumps(guide.model_dump(mode="json"), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
@@ -96,7 +98,8 @@ def extract(
     ids = {p.id: p for p in guide.programs}
     for p in guide.programs:
         indent = "    " if p.parent in ids else "  "
-        out.print(f"{indent}{p.id} {p.name}  [{p.category}]  chars {p.span.start}-{p.span.end}", highlight=False)
+        out.print(escape(f"{indent}{p.id} {p.name}  [{p.category}]  chars {p.span.start}-{p.span.end}"),
+                  highlight=False)
     for i in guide.issues:
         out.print(f"  [yellow]{i.code}[/yellow] {i.message}", highlight=False)
 
@@ -113,7 +116,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except UserError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
@@ -127,6 +130,6 @@ def main() -> None:
         if state["debug"]:
             raise
         logging.getLogger("zhinan").exception("unexpected error")
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                  highlight=False)
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))} (run with --debug for the traceback)",
+                  highlight=False, soft_wrap=True)
         sys.exit(1)

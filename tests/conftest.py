@@ -1,0 +1,40 @@
+"""Shared fixtures. Prefect's home goes to a temporary folder before anything imports prefect."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = tempfile.mkdtemp(prefix="zhinan-prefect-test-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+from pipeline.settings import configure_prefect  # noqa: E402
+
+configure_prefect(Path(_PREFECT_HOME))
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+GOLD = Path(__file__).parent / "data" / "gold"
+STEMS = sorted(p.stem for p in CORPUS.glob("*.txt"))
+
+
+def gold(stem: str) -> dict:
+    return json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def records():
+    """Every corpus guide extracted once, by stem."""
+    from extractors.document import extract_file
+
+    return {stem: extract_file(CORPUS / f"{stem}.txt", CORPUS) for stem in STEMS}
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield

@@ -1,0 +1,55 @@
+"""The zhinan command line (without Prefect: extract and schema)."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from tests.conftest import CORPUS, ROOT
+
+
+def zhinan(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_extract_prints_the_record():
+    r = zhinan("extract", str(CORPUS / "002_1d24a9c214daa895.txt"))
+    assert r.returncode == 0, r.stderr
+    rec = json.loads(r.stdout)
+    assert rec["region"] == {"name": "西宁市", "code": "630100", "level": "city"}
+    assert [p["name"] for p in rec["programs"]][0] == "重大科技专项"
+
+
+def test_extract_brief():
+    r = zhinan("extract", "--brief", str(CORPUS / "003_b20fb3b92bb753f0.txt"))
+    assert r.returncode == 0, r.stderr
+    assert "    p5 创新人才工程项目  [talent]" in r.stdout
+
+
+def test_bad_file_is_one_readable_line(tmp_path):
+    bad = tmp_path / "坏文件.txt"
+    bad.write_bytes(b"")
+    r = zhinan("extract", str(bad))
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [f"error: EMPTY_FILE: {bad} is empty (0 bytes)"]
+    assert "Traceback" not in r.stderr
+
+
+def test_schema_names_every_contract_field():
+    r = zhinan("schema")
+    assert r.returncode == 0
+    schema = json.loads(r.stdout)
+    guide = schema["properties"]
+    for f in ["id", "title", "region", "year", "issued", "issuer", "source", "text", "programs",
+              "requirements", "contacts", "deadlines", "channels"]:
+        assert f in guide, f
+    defs = schema["$defs"]
+    assert set(defs["Program"]["properties"]) >= {"id", "name", "category", "parent", "directions", "funding",
+                                                  "duration", "requirements", "contacts", "deadlines", "span"}
+    assert set(defs["Funding"]["properties"]) >= {"min_cny", "max_cny", "per", "modes", "cofunding", "text", "span"}
+    assert set(defs["Contact"]["properties"]) >= {"org", "department", "names", "phones", "emails", "address",
+                                                  "scope", "span"}
+    assert defs["Program"]["additionalProperties"] is False
+    assert re.fullmatch(r"\d+\.\d+", guide["schema_version"]["default"])

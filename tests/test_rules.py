@@ -1,0 +1,89 @@
+"""Every rule data file's examples and counter-examples (one case each, so all failures show)."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.metadata import _rules as metadata_rules
+from extractors.outline import is_bare_heading, match_numbered
+from extractors.programs import _cfg as program_cfg
+from extractors.rules import load_toml
+
+
+def _cases():
+    for group in ("inline", "line", "toc_heading"):
+        for rule in load_toml("artefacts.toml")[group]:
+            for ex in rule["examples"]:
+                yield pytest.param(f"artefact.{group}", rule, ex, True, id=f"artefact-{rule['id']}-{ex}")
+            for ex in rule["counter"]:
+                yield pytest.param(f"artefact.{group}", rule, ex, False, id=f"artefact-{rule['id']}-not-{ex}")
+    for rule in load_toml("numbering.toml")["style"]:
+        for ex in rule["examples"]:
+            yield pytest.param("style", rule, ex, True, id=f"style-{rule['id']}-{ex}")
+        for ex in rule["counter"]:
+            yield pytest.param("style", rule, ex, False, id=f"style-{rule['id']}-not-{ex}")
+    bare = load_toml("numbering.toml")["bare"]
+    for ex in bare["examples"]:
+        yield pytest.param("bare", None, ex, True, id=f"bare-{ex}")
+    for ex in bare["counter"]:
+        yield pytest.param("bare", None, ex, False, id=f"bare-not-{ex}")
+    for group in ("name", "exclude", "exclude_subtree", "signals"):
+        body = load_toml("programs.toml")[group]
+        for ex in body["examples"]:
+            yield pytest.param(f"programs.{group}", None, ex, True, id=f"programs-{group}-{ex}")
+        for ex in body["counter"]:
+            yield pytest.param(f"programs.{group}", None, ex, False, id=f"programs-{group}-not-{ex}")
+    for group in ("context", "category"):
+        for rule in load_toml("categories.toml")[group]:
+            for ex in rule["examples"]:
+                yield pytest.param("category", rule, ex, True, id=f"category-{rule['id']}-{ex}")
+            for ex in rule["counter"]:
+                yield pytest.param("category", rule, ex, False, id=f"category-{rule['id']}-not-{ex}")
+    for key in ("year", "issuer"):
+        for ex in load_toml("metadata.toml")[key].get("examples", []):
+            yield pytest.param(f"metadata.{key}", None, ex, True, id=f"metadata-{key}-{ex}")
+        for ex in load_toml("metadata.toml")[key].get("counter", []):
+            yield pytest.param(f"metadata.{key}", None, ex, False, id=f"metadata-{key}-not-{ex}")
+
+
+@pytest.mark.parametrize("kind,rule,text,expected", list(_cases()))
+def test_rule_example(kind, rule, text, expected):
+    if kind == "artefact.inline":  # removed wherever it occurs
+        hit = bool(rule["regex"].search(text))
+    elif kind.startswith("artefact."):  # a whole line
+        hit = bool(rule["regex"].match(text))
+    elif kind == "style":
+        m = match_numbered(text)
+        hit = m is not None and m[0]["id"] == rule["id"]
+    elif kind == "bare":
+        hit = is_bare_heading(text)
+    elif kind.startswith("programs."):
+        group = kind.split(".", 1)[1]
+        c = program_cfg()
+        if group == "name":
+            hit = bool(c["name.pattern"].search(text))
+        elif group == "signals":
+            hit = bool(c["signals.child"].search(text))
+        else:
+            hit = bool(c[f"{group}.pattern"].search(text))
+    elif kind == "category":
+        hit = bool(rule["regex"].search(text))
+    elif kind == "metadata.year":
+        hit = bool(metadata_rules()["year.title"].search(text))
+    elif kind == "metadata.issuer":
+        hit = bool(metadata_rules()["issuer.pattern"].match(text))
+    else:
+        raise AssertionError(kind)
+    assert hit is expected
+
+
+def test_bad_pattern_is_reported_with_its_rule(tmp_path, monkeypatch):
+    import extractors.rules as r
+
+    (tmp_path / "bad.toml").write_text('[[line]]\nid = "oops"\npattern = "(unclosed"\n', encoding="utf-8")
+    monkeypatch.setattr(r, "DATA", tmp_path)
+    r.load_toml.cache_clear()
+    try:
+        with pytest.raises(r.RuleError, match="oops"):
+            r.load_toml("bad.toml")
+    finally:
+        r.load_toml.cache_clear()
