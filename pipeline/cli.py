@@ -93,15 +93,15 @@ def extract(
         out.print_json(guide.model_dump_json(), ensure_ascii=False) if out.is_terminal else \
             sys.stdout.write(json.dumps(guide.model_dump(mode="json"), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         return
-    out.print(f"[bold]{guide.title}[/bold]  {guide.region.name} ({guide.region.code})  year {guide.year}",
-              highlight=False)
+    out.print(f"[bold]{escape(guide.title)}[/bold]  {guide.region.name} ({guide.region.code})  year {guide.year}",
+              highlight=False, soft_wrap=True)
     ids = {p.id: p for p in guide.programs}
     for p in guide.programs:
         indent = "    " if p.parent in ids else "  "
         out.print(escape(f"{indent}{p.id} {p.name}  [{p.category}]  chars {p.span.start}-{p.span.end}"),
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     for i in guide.issues:
-        out.print(f"  [yellow]{i.code}[/yellow] {i.message}", highlight=False)
+        out.print(f"  [yellow]{i.code}[/yellow] {escape(i.message)}", highlight=False, soft_wrap=True)
 
 
 @app.command()
