@@ -9,6 +9,7 @@ from pathlib import Path
 
 from extractors.decode import decode_bytes
 from extractors.errors import IngestError
+from extractors.fields import extract_fields
 from extractors.metadata import extract_meta
 from extractors.normalize import Normalized, normalize
 from extractors.outline import build_outline
@@ -85,17 +86,22 @@ def build_guide(loaded: Loaded) -> Guide:
     meta = extract_meta(text)
     nodes = build_outline(text, meta.title_span[1])
     found = find_programs(text, nodes, meta.title)
+    place = meta.region
+    area = place.area_code if place is not None else None
+    plan_or_issue_year = meta.issued.year if meta.issued else meta.year
+    per, guide_fields, channels = extract_fields(text, nodes, found, plan_or_issue_year, area)
     programs = []
     for k, fp in enumerate(found):
         node = nodes[fp.node]
+        f = per[k]
         programs.append(Program(
             id=f"p{k + 1}", name=fp.name, category=fp.category,
             parent=f"p{fp.parent + 1}" if fp.parent is not None else None,
-            span=Span(start=node.start, end=node.end),
+            directions=f.directions, funding=f.funding, duration=f.duration, requirements=f.requirements,
+            contacts=f.contacts, deadlines=f.deadlines, span=Span(start=node.start, end=node.end),
         ))
     outline = [Section(title=n.title, level=n.level, marker=n.marker, style=n.style, parent=n.parent,
                        span=Span(start=n.start, end=n.end)) for n in nodes]
-    place = meta.region
     region = Region(name=place.name, code=place.code, level=place.level) if place else Region()
     issues = list(loaded.issues)
     if not programs:
@@ -105,7 +111,8 @@ def build_guide(loaded: Loaded) -> Guide:
     return Guide(
         id=loaded.source.sha256[:16], title=meta.title or loaded.source.path, region=region, year=meta.year,
         issued=meta.issued, issuer=meta.issuer, source=loaded.source, text=text, programs=programs,
-        outline=outline, text_map=loaded.norm.runs(), issues=issues,
+        requirements=guide_fields.requirements, contacts=guide_fields.contacts, deadlines=guide_fields.deadlines,
+        channels=channels, outline=outline, text_map=loaded.norm.runs(), issues=issues,
     )
 
 

@@ -253,5 +253,19 @@ def _close(nodes: list[Node], text_len: int) -> None:
         n.end = max(n.end, n.head_end)
 
 
+def flag_subtrees(nodes: list[Node], hit) -> list[bool]:
+    """Nodes for which `hit(node)` holds, and everything under them. An annex whose first heading
+    hits (`附件5` / `西宁市科学技术项目申 报 书`) is flagged whole: a form's parts often sit beside
+    its title rather than under it."""
+    own = [bool(hit(n)) for n in nodes]
+    for i, n in enumerate(nodes):
+        if n.style == "annex" and n.children and own[n.children[0]]:
+            own[i] = True
+    out: list[bool] = []
+    for i, n in enumerate(nodes):
+        out.append(own[i] or (n.parent is not None and out[n.parent]))
+    return out
+
+
 def render(nodes: list[Node]) -> str:
     return "\n".join(f"{'  ' * (n.level - 1)}{n.marker or '·'} {n.title}" for n in nodes)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.gazetteer import load as load_gazetteer
-from extractors.outline import Node
+from extractors.outline import Node, flag_subtrees
 from extractors.rules import load_toml, rules
 
 
@@ -112,10 +112,7 @@ def _has_signals(text: str, nodes: list[Node], i: int) -> bool:
 
 def find_programs(text: str, nodes: list[Node], guide_title: str) -> list[FoundProgram]:
     c = _cfg()
-    excluded = [False] * len(nodes)
-    for i, n in enumerate(nodes):
-        parent_ex = n.parent is not None and excluded[n.parent]
-        excluded[i] = parent_ex or bool(c["exclude_subtree.pattern"].search(n.title))
+    excluded = flag_subtrees(nodes, lambda n: c["exclude_subtree.pattern"].search(n.title))
     candidate = {}
     for i, n in enumerate(nodes):
         if excluded[i] or (n.parent is not None and excluded[n.parent]):

@@ -1,0 +1,147 @@
+"""Deadlines (dates and times with a kind) and application channels (systems, URLs).
+
+`2023年5月15日上午9:00至2023年7月14日下午17:00` in a sentence about applying is the submission
+window (open and close); `6月15日18:00截止` takes the year the text implies (issue year, else plan
+year); `2024年9月2日24:00` becomes `2024-09-02T23:59:59`. Dates about eligibility (`…以后出生`,
+`…以后授权`) are not deadlines. Rules: data/deadlines.toml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from extractors.rules import load_toml, rules
+from extractors.textspan import clause_around, sentences
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    kind: str
+    at: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ChannelItem:
+    name: str | None
+    url: str | None
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    d = load_toml("deadlines.toml")["date"]
+    point = d["date"] + d["time"]
+    return {
+        "point": re.compile(point),
+        "range": re.compile(_rename(point, "1") + d["range_sep"] + _rename(point, "2")),
+        "not": re.compile(d["not_deadline"]),
+        "window": re.compile(d["window"]),
+        "cue": re.compile(d["cue"]),
+    }
+
+
+def _rename(pattern: str, suffix: str) -> str:
+    return re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m.group(1)}{suffix}>", pattern)
+
+
+def _at(g: dict, sfx: str, default_year: int | None, fallback_year: int | None = None) -> str | None:
+    y = g.get(f"y{sfx}") or fallback_year or default_year
+    if not y:
+        return None
+    try:
+        day = date(int(y), int(g[f"m{sfx}"]), int(g[f"d{sfx}"]))
+    except ValueError:
+        return None
+    h = g.get(f"h{sfx}")
+    if h is None:
+        return day.isoformat()
+    h = int(h)
+    mi = int(g.get(f"mi{sfx}") or g.get(f"mi2{sfx}") or 0)
+    if g.get(f"ampm{sfx}") in ("下午", "晚上", "晚") and h < 12:
+        h += 12
+    if h == 24 and mi == 0:
+        return f"{day.isoformat()}T23:59:59"
+    if not (0 <= h < 24 and 0 <= mi < 60):
+        return day.isoformat()
+    return f"{day.isoformat()}T{h:02d}:{mi:02d}"
+
+
+def _kind(context: str) -> str | None:
+    for rule in rules("deadlines.toml", "kind"):
+        if rule["regex"].search(context):
+            return rule["id"]
+    return None
+
+
+def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]] = ()) -> list[DeadlineItem]:
+    c = _cfg()
+    out: list[DeadlineItem] = []
+    for sa, sb in sentences(text, 0, len(text)):
+        if any(x <= sa < y for x, y in blocked):
+            continue
+        s = text[sa:sb]
+        taken: list[tuple[int, int]] = []
+        for m in c["range"].finditer(s):
+            g = m.groupdict()
+            first = _at(g, "1", year)
+            second = _at(g, "2", year, fallback_year=int(g["y1"]) if g.get("y1") else None)
+            if not first or not second or c["not"].search(s[:m.start()][-12:] + s[m.end():m.end() + 12]):
+                continue
+            taken.append((m.start(), m.end()))
+            a, b = clause_around(s, m.start(), m.end())
+            kind = _kind(s[a:b])
+            if kind is None and c["window"].search(s):
+                out.append(DeadlineItem("submission_open", first, sa + m.start(), sa + m.end()))
+                out.append(DeadlineItem("submission_close", second, sa + m.start(), sa + m.end()))
+            else:
+                out.append(DeadlineItem(kind or "other", first, sa + m.start(), sa + m.end()))
+                out.append(DeadlineItem(kind or "other", second, sa + m.start(), sa + m.end()))
+        points = [m for m in c["point"].finditer(s) if not any(a <= m.start() < b for a, b in taken)]
+        for idx, m in enumerate(points):
+            at = _at(m.groupdict(), "", year)
+            if not at:
+                continue
+            a, b = clause_around(s, m.start(), m.end())
+            lo = points[idx - 1].end() if idx else 0
+            hi = points[idx + 1].start() if idx + 1 < len(points) else len(s)
+            context = s[max(a, lo):min(b, hi)]
+            if c["not"].search(context) or not c["cue"].search(context):
+                continue
+            out.append(DeadlineItem(_kind(context) or "other", at, sa + m.start(), sa + m.end()))
+    return out
+
+
+_URL = re.compile(r"https?://[^\s，。；、）)\"”]+")
+_SYSTEM = re.compile(r"[“\"「]([^”\"」]{2,40}?(?:系统|平台|网站|服务平台|管理平台))[”\"」]")
+
+
+def extract_channels(text: str, blocked: list[tuple[int, int]] = ()) -> list[ChannelItem]:
+    """Online systems and URLs where applications are made, each named once."""
+    out: list[ChannelItem] = []
+    seen: set[str] = set()
+    for a, b in sentences(text, 0, len(text)):
+        if any(x <= a < y for x, y in blocked):
+            continue
+        s = text[a:b]
+        names = [(m.group(1), m.start(1), m.end(1)) for m in _SYSTEM.finditer(s)]
+        urls = [(m.group(0).rstrip(".,/") + ("/" if m.group(0).endswith("/") else ""), m.start(), m.end())
+                for m in _URL.finditer(s)]
+        for name, ns, ne in names:
+            if name in seen:
+                continue
+            seen.add(name)
+            url = urls[0] if len(urls) == 1 else None
+            end = max(ne, url[2]) if url else ne
+            if url:
+                seen.add(url[0])
+            out.append(ChannelItem(name, url[0] if url else None, a + min(ns, url[1] if url else ns), a + end))
+        for url, us, ue in urls:
+            if url not in seen:
+                seen.add(url)
+                out.append(ChannelItem(None, url, a + us, a + ue))
+    return out

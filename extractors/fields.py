@@ -1,0 +1,169 @@
+"""Fill a guide's programmes and guide-wide lists from its outline: each extracted item goes to
+the programme whose own text holds it (its section less nested programmes), else to the guide."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from extractors.constraints import parse_constraints
+from extractors.contacts import parse_contact_lines
+from extractors.deadlines import extract_channels, extract_deadlines
+from extractors.directions import extract_directions
+from extractors.funding import duration_in, extract_funding
+from extractors.outline import Node, flag_subtrees
+from extractors.programs import FoundProgram
+from extractors.requirements import categorize as requirement_category
+from extractors.requirements import requirement_items
+from extractors.rules import load_toml
+from extractors.textspan import Region
+from schemas import (Channel, Cofunding, Constraint, Contact, Deadline, Direction, Duration, Funding,
+                     Requirement, Span)
+
+_CONTACT_LINE = re.compile(r"联\s*系\s*人\s*[：:]|联系电话\s*[：:]")
+
+
+@dataclass
+class Fields:
+    directions: list[Direction] = field(default_factory=list)
+    funding: list[Funding] = field(default_factory=list)
+    duration: Duration | None = None
+    requirements: list[Requirement] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _sections() -> dict[str, re.Pattern]:
+    data = load_toml("sections.toml")
+    return {g: re.compile(body["pattern"]) for g, body in data.items()}
+
+
+def _span(a: int, b: int) -> Span:
+    return Span(start=a, end=b)
+
+
+def owners(nodes: list[Node], programs: list[FoundProgram]) -> list[int | None]:
+    """For each outline node, the index of the programme it belongs to (nearest one above)."""
+    prog_of = {fp.node: k for k, fp in enumerate(programs)}
+    out: list[int | None] = []
+    for i, n in enumerate(nodes):
+        if i in prog_of:
+            out.append(prog_of[i])
+        else:
+            out.append(out[n.parent] if n.parent is not None else None)
+    return out
+
+
+def excluded_nodes(nodes: list[Node]) -> list[bool]:
+    rx = _sections()["excluded"]
+    return flag_subtrees(nodes, lambda n: rx.search(n.title))
+
+
+def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], year: int | None,
+                   area_code: str | None) -> tuple[list[Fields], Fields, list[Channel]]:
+    sec = _sections()
+    own = owners(nodes, programs)
+    excluded = excluded_nodes(nodes)
+    regions = []
+    for k, fp in enumerate(programs):
+        n = nodes[fp.node]
+        holes = [(nodes[q.node].start, nodes[q.node].end) for q in programs if q.parent == k]
+        regions.append(Region.of(n.start, n.end, holes))
+    per = [Fields() for _ in programs]
+    guide = Fields()
+
+    def owner_at(pos: int) -> int | None:
+        best = None
+        for k, fp in enumerate(programs):
+            if regions[k].contains(pos):
+                best = k
+        return best
+
+    # funding, duration, directions: per programme
+    for k, fp in enumerate(programs):
+        mine = [i for i, o in enumerate(own) if o == k and i != fp.node and not excluded[i]]
+        fund_secs = [(nodes[i].rest_start, nodes[i].end) for i in mine if sec["funding"].search(nodes[i].title)]
+        res = extract_funding(text, regions[k], fund_secs)
+        for it in res.items:
+            cof = Cofunding(kind=it.cofunding[0], min=it.cofunding[1]) if it.cofunding else None
+            per[k].funding.append(Funding(min_cny=it.min_cny, max_cny=it.max_cny, per=it.per, modes=it.modes,
+                                          cofunding=cof, text=text[it.span[0]:it.span[1]], span=_span(*it.span)))
+        if res.duration:
+            per[k].duration = Duration(min_years=res.duration[0], max_years=res.duration[1])
+        for d in extract_directions(text, nodes, mine):
+            per[k].directions.append(Direction(title=d.title, text=text[d.start:d.end], keywords=d.keywords,
+                                               span=_span(d.start, d.end)))
+    # a guide-wide implementation period applies to programmes that state none
+    outside = Region.of(0, len(text), [(nodes[fp.node].start, nodes[fp.node].end) for fp in programs])
+    gdur = duration_in(outside.text(text))
+    if gdur:
+        for f in per:
+            if f.duration is None:
+                f.duration = Duration(min_years=_int(gdur[0][0]), max_years=_int(gdur[0][1]))
+
+    # requirements
+    names = [(k, fp.name) for k, fp in enumerate(programs)]
+    for item in requirement_items(text, nodes, excluded):
+        body = text[item.start:item.end]
+        req = Requirement(text=body, category=requirement_category(body), span=_span(item.start, item.end),
+                          constraints=[Constraint(subject=c.subject, field=c.field, op=c.op, value=c.value, unit=c.unit)
+                                       for c in parse_constraints(body)])
+        k = owner_at(item.start)
+        if k is None and item.heading:
+            k = next((k for k, name in sorted(names, key=lambda t: -len(t[1])) if name in item.heading), None)
+        (per[k] if k is not None else guide).requirements.append(req)
+
+    # contacts
+    for a, lines in _contact_blocks(text, nodes, excluded):
+        target = per[owner_at(a)] if owner_at(a) is not None else guide
+        for d in parse_contact_lines(text, lines, area_code):
+            target.contacts.append(Contact(org=d.org, department=d.department, names=d.names, phones=d.phones,
+                                           emails=d.emails, address=d.address, scope=d.scope,
+                                           span=_span(d.start, d.end)))
+
+    # deadlines and channels
+    blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
+    for dl in extract_deadlines(text, year, blocked):
+        k = owner_at(dl.start)
+        (per[k] if k is not None else guide).deadlines.append(
+            Deadline(kind=dl.kind, at=dl.at, text=text[dl.start:dl.end], span=_span(dl.start, dl.end)))
+    channels = [Channel(name=c.name, url=c.url, span=_span(c.start, c.end)) for c in extract_channels(text, blocked)]
+    return per, guide, channels
+
+
+def _int(v):
+    return int(v) if v is not None and v == int(v) else v
+
+
+def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out, pos = [], a
+    for part in text[a:b].split("\n"):
+        if part.strip():
+            out.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return out
+
+
+def _contact_blocks(text: str, nodes: list[Node], excluded: list[bool]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Line blocks to read contacts from: contact sections, and stray `联系人：` lines elsewhere."""
+    rx = _sections()["contacts"]
+    blocks: list[tuple[int, list[tuple[int, int]]]] = []
+    covered: list[tuple[int, int]] = []
+    for i, n in enumerate(nodes):
+        if excluded[i] or any(a <= n.start < b for a, b in covered) or not rx.search(n.title):
+            continue
+        lines = _lines(text, n.head_end + 1, n.end)
+        rest = text[n.rest_start:n.head_end]
+        if re.search(r"[：:]\s*\S", rest):  # `管理科室：高新…（0971-…）` carries content itself
+            lines.insert(0, (n.rest_start, n.head_end))
+        blocks.append((n.start, lines))
+        covered.append((n.start, n.end))
+    blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
+    all_lines = _lines(text, 0, len(text))
+    for idx, (a, b) in enumerate(all_lines):
+        if _CONTACT_LINE.search(text[a:b]) and not any(x <= a < y for x, y in covered + blocked):
+            prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []
+            blocks.append((a, prev + [(a, b)]))
+            covered.append((a, b))
+    return sorted(blocks, key=lambda t: t[0])

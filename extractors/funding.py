@@ -1,0 +1,147 @@
+"""What a programme pays: Funding items, modes, co-funding rules and the implementation period.
+
+Which amounts are funding is decided by the clause around each amount (data/funding.toml): it
+must speak of paying (资助, 支持, 补助 …) and not of revenue, investment, output, prices or
+budgets (销售额, 总投入, 产值, 价值 …) — those belong to requirements, never to Funding.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from extractors.amounts import Amount, find_amounts, to_number
+from extractors.rules import load_toml, rules
+from extractors.textspan import Region, clause_around, region_sentences
+
+
+@dataclass
+class FundingItem:
+    min_cny: int | None
+    max_cny: int | None
+    per: str
+    modes: list[str]
+    cofunding: tuple[str, float] | None
+    span: tuple[int, int]
+
+
+@dataclass
+class FundingResult:
+    items: list[FundingItem] = field(default_factory=list)
+    duration: tuple[float | None, float | None] | None = None
+    duration_span: tuple[int, int] | None = None
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    f = load_toml("funding.toml")["funding"]
+    return {k: re.compile(v) for k, v in f.items() if isinstance(v, str)}
+
+
+def is_payment(text: str, amount: Amount, lo: int = 0, hi: int | None = None) -> bool:
+    """Is this amount money the programme pays (judged on its clause)?"""
+    a, b = clause_around(text, amount.start, amount.end, lo, hi)
+    clause = text[a:b]
+    c = _cfg()
+    return bool(c["pay"].search(clause)) and not c["not_pay"].search(clause)
+
+
+def modes_in(text: str) -> list[str]:
+    found = []
+    for rule in rules("funding.toml", "mode"):
+        if rule["regex"].search(text) and rule["id"] not in found:
+            found.append(rule["id"])
+    return found
+
+
+def cofunding_in(text: str) -> tuple[tuple[str, float], tuple[int, int]] | None:
+    hits = []
+    for rule in rules("funding.toml", "cofunding"):
+        m = rule["regex"].search(text)
+        if m:
+            v = float(to_number(m.group("v")))
+            if rule["id"] == "share_of_total":
+                v = round(v / 100, 4)
+            hits.append((m.start(), (rule["id"], v), (m.start(), m.end())))
+    if not hits:
+        return None
+    _, value, span = min(hits)
+    return value, span
+
+
+def duration_in(text: str) -> tuple[tuple[float | None, float | None], tuple[int, int]] | None:
+    for rule in rules("funding.toml", "duration"):
+        m = rule["regex"].search(text)
+        if m:
+            groups = m.groupdict()
+            lo = groups.get("min")
+            hi = groups.get("max")
+            lo_v = float(to_number(lo)) if lo else None
+            hi_v = float(to_number(hi)) if hi else None
+            if "max" not in groups:  # `实施期限为3年`
+                hi_v = lo_v
+            return (lo_v, hi_v), (m.start(), m.end())
+    return None
+
+
+def _num(v: float | None) -> float | int | None:
+    return int(v) if v is not None and v == int(v) else v
+
+
+def extract_funding(text: str, region: Region, funding_sections: list[tuple[int, int]]) -> FundingResult:
+    """Funding of one programme from its own text (`region`) and its 资助/支持方式 sections."""
+    c = _cfg()
+    result = FundingResult()
+    context: list[tuple[int, int]] = list(funding_sections)
+    pay_amounts: list[tuple[Amount, tuple[int, int]]] = []
+    for a, b in region_sentences(text, region):
+        for amt in find_amounts(text[a:b]):
+            shifted = Amount(amt.min_cny, amt.max_cny, amt.kind, a + amt.start, a + amt.end)
+            if is_payment(text, shifted, a, b):
+                pay_amounts.append((shifted, (a, b)))
+                context.append((a, b))
+    context_text = "\n".join(text[a:b] for a, b in sorted(set(context)))
+    modes = modes_in(context_text)
+    own = region.text(text)
+    cof = cofunding_in(own)
+    cofunding = cof[0] if cof else None
+    seen = set()
+    for amt, (a, b) in pay_amounts:
+        key = (amt.min_cny, amt.max_cny)
+        if key in seen:
+            continue
+        seen.add(key)
+        per = "program_total" if c["program_total"].search(text[a:b]) else "project"
+        result.items.append(FundingItem(amt.min_cny, amt.max_cny, per, modes, cofunding, (a, b)))
+    if not result.items and modes:
+        span = _first_mode_sentence(text, sorted(set(context)))
+        if span:
+            result.items.append(FundingItem(None, None, "project", modes, cofunding, span))
+    dur = duration_in(own)
+    if dur:
+        (lo, hi), _ = dur
+        result.duration = (_num(lo), _num(hi))
+        result.duration_span = _locate(text, region, own, dur[1])
+    return result
+
+
+def _first_mode_sentence(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    from extractors.textspan import sentences
+
+    for a, b in spans:
+        for s, e in sentences(text, a, b):
+            if modes_in(text[s:e]):
+                return s, e
+    return None
+
+
+def _locate(text: str, region: Region, joined: str, span: tuple[int, int]) -> tuple[int, int]:
+    """Map a span in region.text(text) (ranges joined by newlines) back to text offsets."""
+    pos = 0
+    for a, b in region.ranges:
+        length = b - a
+        if span[0] <= pos + length:
+            start = a + (span[0] - pos)
+            return start, start + (span[1] - span[0])
+        pos += length + 1
+    return span

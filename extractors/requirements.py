@@ -1,0 +1,149 @@
+"""Requirement items: the enumerated lines under 申报要求 / 申报条件 / 征集要求 / 申报限制, and
+requirement sentences elsewhere (a minimum investment, an application limit).
+
+A requirement section's items are its children; an item ending in `：` that has children gives
+its children instead (`网上提交申报资料时…：（1）…（5）`); a section without items gives its
+paragraphs. Lists under procedure (`申报时间及要求`) are steps, not eligibility.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors.amounts import Amount, find_amounts
+from extractors.funding import is_payment
+from extractors.outline import Node
+from extractors.rules import load_toml, rules
+from extractors.textspan import clause_around, sentences
+
+_INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合)(?:下列|以下)(?:条件|要求)[：:]?$")
+_SENTENCE_PUNCT = re.compile(r"[，。；：,;:]")
+
+
+@dataclass
+class ReqItem:
+    start: int
+    end: int
+    heading: str  # the heading line of the list it came from ("" for a sentence)
+
+    def text(self, text: str) -> str:
+        return text[self.start:self.end]
+
+
+@lru_cache(maxsize=1)
+def _cfg() -> dict:
+    data = load_toml("sections.toml")
+    return {f"{g}.{k}": re.compile(v) for g, body in data.items() for k, v in body.items()
+            if isinstance(v, str) and k in ("pattern", "not")}
+
+
+def heading_line(text: str, n: Node) -> str:
+    return text[n.rest_start:n.head_end].strip()
+
+
+def is_requirement_heading(text: str, n: Node) -> bool:
+    c = _cfg()
+    return bool(c["requirements.pattern"].search(n.title) or c["requirements.pattern"].search(heading_line(text, n)))
+
+
+def _under(nodes: list[Node], i: int, rx: re.Pattern) -> bool:
+    p = nodes[i].parent
+    while p is not None:
+        if rx.search(nodes[p].title):
+            return True
+        p = nodes[p].parent
+    return False
+
+
+def _item_span(text: str, n: Node) -> tuple[int, int]:
+    a, b = n.rest_start, n.end
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
+    n = nodes[i]
+    out: list[tuple[int, int]] = []
+    if not n.children:
+        body_start = n.head_end + 1
+        for a, b in _lines(text, body_start, n.end):
+            out.append((a, b))
+        return out
+    for k in n.children:
+        c = nodes[k]
+        line = heading_line(text, c)
+        if line.endswith(("：", ":")) and c.children:
+            out.extend(_item_span(text, nodes[g]) for g in c.children)
+        elif is_requirement_heading(text, c):
+            continue  # a sub-list of its own, collected on its own
+        elif not _SENTENCE_PUNCT.search(line) and (c.children or c.end > c.head_end + 1):
+            continue  # a sub-section heading (`（二）申报程序` and its text), not an item
+        else:
+            out.append(_item_span(text, c))
+    return out
+
+
+def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out, pos = [], a
+    for part in text[a:b].split("\n"):
+        s, e = pos, pos + len(part)
+        pos = e + 1
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> list[ReqItem]:
+    c = _cfg()
+    found: dict[tuple[int, int], ReqItem] = {}
+    for i, n in enumerate(nodes):
+        if excluded[i] or _under(nodes, i, c["procedure.pattern"]):
+            continue
+        if is_requirement_heading(text, n):
+            for a, b in _items_of(text, nodes, i):
+                found.setdefault((a, b), ReqItem(a, b, heading_line(text, n)))
+            continue
+        # `申报…项目需满足以下条件：` as a body line, then the numbered items under the node
+        stop = nodes[n.children[0]].start if n.children else n.end
+        for a, b in _lines(text, n.head_end + 1, stop):
+            if _INTRO.search(text[a:b]):
+                for k in n.children:
+                    if nodes[k].start > b:
+                        found.setdefault(_item_span(text, nodes[k]), ReqItem(*_item_span(text, nodes[k]), text[a:b]))
+    items = sorted(found.values(), key=lambda r: r.start)
+    return items + requirement_sentences(text, nodes, excluded, items)
+
+
+def requirement_sentences(text: str, nodes: list[Node], excluded: list[bool], items: list[ReqItem]) -> list[ReqItem]:
+    """Sentences outside lists that set a requirement: a bound on a non-paid amount, or a limit."""
+    limit = rules("requirements.toml", "limit_sentence")[0]["regex"]
+    blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
+    heads = [(n.start, n.head_end) for n in nodes]
+    covered = [(r.start, r.end) for r in items] + blocked + heads
+    out = []
+    for a, b in sentences(text, 0, len(text)):
+        if any(x <= a < y or x < b <= y for x, y in covered):
+            continue
+        s = text[a:b]
+        starts = [a + amt.start for amt in find_amounts(s) if amt.kind in ("floor", "cap")
+                  and not is_payment(text, Amount(amt.min_cny, amt.max_cny, amt.kind, a + amt.start, a + amt.end), a, b)]
+        m = limit.search(s)
+        if m:
+            starts.append(a + m.start())
+        if starts:
+            start, _ = clause_around(text, min(starts), min(starts) + 1, a, b)
+            out.append(ReqItem(start, b, ""))
+    return out
+
+
+def categorize(text: str) -> str:
+    for rule in rules("requirements.toml", "category"):
+        if rule["regex"].search(text):
+            return rule["id"]
+    return "other"

@@ -1,0 +1,70 @@
+"""Regions of a guide's text and the sentences and clauses inside them, with offsets."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"[。！？；;!?\n]")
+_CLAUSE_BREAK = re.compile(r"[，,。！？；;!?：:\n]")
+
+
+@dataclass(frozen=True)
+class Region:
+    """Half-open character ranges of one text, in order (a section less its nested programmes)."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, start: int, end: int, holes: list[tuple[int, int]] = ()) -> "Region":
+        out, pos = [], start
+        for a, b in sorted(holes):
+            if b <= pos or a >= end:
+                continue
+            if a > pos:
+                out.append((pos, a))
+            pos = max(pos, b)
+        if pos < end:
+            out.append((pos, end))
+        return cls(tuple(out))
+
+    def contains(self, i: int) -> bool:
+        return any(a <= i < b for a, b in self.ranges)
+
+    def text(self, text: str) -> str:
+        return "\n".join(text[a:b] for a, b in self.ranges)
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as (start, end), ending punctuation included, blanks trimmed."""
+    out, pos = [], start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        stop = m.end() if m.group() != "\n" else m.start()
+        _add(text, out, pos, stop)
+        pos = m.end()
+    _add(text, out, pos, end)
+    return out
+
+
+def _add(text: str, out: list, a: int, b: int) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+def region_sentences(text: str, region: Region) -> list[tuple[int, int]]:
+    return [s for a, b in region.ranges for s in sentences(text, a, b)]
+
+
+def clause_around(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+    """The clause (between commas, colons or sentence ends) holding text[start:end]."""
+    hi = len(text) if hi is None else hi
+    a = start
+    while a > lo and not _CLAUSE_BREAK.match(text[a - 1]):
+        a -= 1
+    b = end
+    while b < hi and not _CLAUSE_BREAK.match(text[b]):
+        b += 1
+    return a, b
