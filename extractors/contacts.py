@@ -91,12 +91,23 @@ class ContactDraft:
 def split_unit(unit: str) -> tuple[str | None, str | None]:
     """(org, department) of a unit string: `市科技局高新技术管理科` -> (市科技局, 高新技术管理科)."""
     unit = unit.strip()
+    if "、" in unit:  # several bodies named together (`某中心、某服务中心`) act as one organisation
+        return unit, None
     m = _ORG_THEN_DEPT.match(unit)
     if m:
         return m.group("org"), m.group("dept")
     if _ORG_END.search(unit) and not _DEPT_END.search(unit):
         return unit, None
+    if unit.endswith("中心") and _starts_with_place(unit):  # 西宁市科技创新促进中心: a body of its own
+        return unit, None
     return None, unit
+
+
+def _starts_with_place(unit: str) -> bool:
+    from extractors.gazetteer import load
+
+    m = load().scan(unit[:12])
+    return bool(m and m[0].start == 0) or unit[0] in "市省县"
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -105,9 +116,16 @@ _SCOPE_LABEL = re.compile(r"(?:受理单位|中介机构|承办单位)$")
 
 
 def _unit_text(s: str) -> str:
+    """A unit line less its phones and the brackets they leave: `某科（0971-8230515）` -> `某科`."""
     s = PHONE.sub("", s)
-    s = re.sub(r"[（(]\s*[)）]", "", s)
-    return s.strip(" （）()")
+    s = re.sub(r"[（(]\s*[)）]", "", s).strip()
+    while s and s[-1] in "（(":
+        s = s[:-1].rstrip()
+    while s and s[0] in ")）":
+        s = s[1:].lstrip()
+    while s and s[-1] in ")）" and s.count("（") + s.count("(") < s.count("）") + s.count(")"):
+        s = s[:-1].rstrip()
+    return s
 
 
 def _unit_parts(bld: "_Builder", line: str, a: int, b: int) -> None:
@@ -150,6 +168,12 @@ class _Builder:
         return self.cur
 
     def unit(self, unit: str, rest: str, a: int, b: int) -> None:
+        prev = self.cur
+        if prev is not None and not prev.useful and not rest.strip():
+            name = prev.org or prev.department or ""
+            if name and not (_ORG_END.search(name) or _DEPT_END.search(name)):
+                unit = name + unit  # `…、西宁国家农业` / `科技园区服务中心`: one name broken over two lines
+                self.cur = None
         self.flush()
         org, dept = split_unit(unit)
         d = self.new(org, dept)

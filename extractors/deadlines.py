@@ -117,7 +117,8 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
 
 
 _URL = re.compile(r"https?://[^\s，。；、）)\"”]+")
-_SYSTEM = re.compile(r"[“\"「]([^”\"」]{2,40}?(?:系统|平台|网站|服务平台|管理平台))[”\"」]")
+_SYSTEM = re.compile(r"[“\"「]([^”\"」]{2,40}?(?:系统|平台|网站|服务平台|管理平台))[”\"」]"
+                     r"|(?:登录|通过|进入|登陆)(?P<bare>[\u4e00-\u9fff]{4,30}?(?:系统|平台))")
 
 
 def extract_channels(text: str, blocked: list[tuple[int, int]] = ()) -> list[ChannelItem]:
@@ -128,7 +129,8 @@ def extract_channels(text: str, blocked: list[tuple[int, int]] = ()) -> list[Cha
         if any(x <= a < y for x, y in blocked):
             continue
         s = text[a:b]
-        names = [(m.group(1), m.start(1), m.end(1)) for m in _SYSTEM.finditer(s)]
+        names = [(m.group(1), m.start(1), m.end(1)) if m.group(1) else (m.group("bare"), m.start("bare"), m.end("bare"))
+                 for m in _SYSTEM.finditer(s)]
         urls = [(m.group(0).rstrip(".,/") + ("/" if m.group(0).endswith("/") else ""), m.start(), m.end())
                 for m in _URL.finditer(s)]
         for name, ns, ne in names:

@@ -43,7 +43,7 @@ def find_phones(line: str, default_area: str | None = None) -> list[Phone]:
         elif m.group("area"):
             area, num = _split_area(m.group("area"), m.group("num"))
             last_area = area
-            out.append(Phone(f"{area}-{num}", m.start(), m.end()))
+            out.append(Phone(f"{area}-{num}", m.start("area"), m.end("num")))  # not the bracket before it
         else:
             area = last_area or default_area
             num = m.group("local")

@@ -80,6 +80,8 @@ def run(
 def extract(
     file: Path = typer.Argument(..., help="one guide file"),
     brief: bool = typer.Option(False, "--brief", help="an outline of what was found instead of JSON"),
+    entities: bool = typer.Option(False, "--entities", help="the NER spans (spaCy pipeline) of the guide's text"),
+    label: Optional[list[str]] = typer.Option(None, "--label", help="with --entities: only these labels"),
 ) -> None:
     """Extract one guide without Prefect and print its record (JSON)."""
     from extractors.document import extract_file
@@ -88,7 +90,10 @@ def extract(
     try:
         guide = extract_file(file, file.parent)
     except IngestError as exc:
-        raise UserError(str(exc)) from exc  # the message names the file
+        raise UserError(str(exc)) from exc
+    if entities:
+        _print_entities(guide, set(label or []))
+        return  # the message names the file
     if not brief:
         out.print_json(guide.model_dump_json(), ensure_ascii=False) if out.is_terminal else \
             sys.stdout.write(json.dumps(guide.model_dump(mode="json"), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
@@ -102,6 +107,24 @@ def extract(
                   highlight=False, soft_wrap=True)
     for i in guide.issues:
         out.print(f"  [yellow]{i.code}[/yellow] {escape(i.message)}", highlight=False, soft_wrap=True)
+
+
+def _print_entities(guide, labels: set[str]) -> None:
+    from extractors.gazetteer import load
+    from extractors.nlp import build_nlp, entities_of
+    from rich.table import Table
+
+    place = load().get(guide.region.code)
+    nlp = build_nlp(area_code=place.area_code if place else None)
+    rows = [e for e in entities_of(nlp, guide.text) if not labels or e.label in labels]
+    if not out.is_terminal:
+        for e in rows:
+            sys.stdout.write(f"{e.label}\t{e.start}\t{e.end}\t{e.text(guide.text)}\t{e.value or ''}\n")
+        return
+    table = Table("label", "text", "value", "span", title=f"{len(rows)} entities in {guide.source.path}")
+    for e in rows:
+        table.add_row(e.label, escape(e.text(guide.text)), escape(e.value or ""), f"{e.start}-{e.end}")
+    out.print(table)
 
 
 @app.command()

@@ -38,6 +38,25 @@ def _cases():
                 yield pytest.param("category", rule, ex, True, id=f"category-{rule['id']}-{ex}")
             for ex in rule["counter"]:
                 yield pytest.param("category", rule, ex, False, id=f"category-{rule['id']}-not-{ex}")
+    for file, groups in (("funding.toml", ("mode", "cofunding", "duration")), ("deadlines.toml", ("kind",)),
+                         ("requirements.toml", ("limit_sentence", "category"))):
+        for group in groups:
+            for rule in load_toml(file)[group]:
+                rid = rule.get("id") or rule.get("comment")
+                for ex in rule.get("examples", []):
+                    yield pytest.param("regex", rule, ex, True, id=f"{file}-{group}-{rid}-{ex}")
+                for ex in rule.get("counter", []):
+                    yield pytest.param("regex", rule, ex, False, id=f"{file}-{group}-{rid}-not-{ex}")
+    for group, body in load_toml("sections.toml").items():
+        for ex in body.get("examples", []):
+            yield pytest.param(f"sections.{group}", body, ex, True, id=f"sections-{group}-{ex}")
+        for ex in body.get("counter", []):
+            yield pytest.param(f"sections.{group}", body, ex, False, id=f"sections-{group}-not-{ex}")
+    for rule in load_toml("constraints.toml")["rule"]:
+        for ex in rule.get("examples", []):
+            yield pytest.param("constraint", rule, ex, True, id=f"constraint-{rule['id']}-{ex}")
+        for ex in rule.get("counter", []):
+            yield pytest.param("constraint", rule, ex, False, id=f"constraint-{rule['id']}-not-{ex}")
     for key in ("year", "issuer"):
         for ex in load_toml("metadata.toml")[key].get("examples", []):
             yield pytest.param(f"metadata.{key}", None, ex, True, id=f"metadata-{key}-{ex}")
@@ -65,8 +84,16 @@ def test_rule_example(kind, rule, text, expected):
             hit = bool(c["signals.child"].search(text))
         else:
             hit = bool(c[f"{group}.pattern"].search(text))
-    elif kind == "category":
+    elif kind in ("category", "regex"):
         hit = bool(rule["regex"].search(text))
+    elif kind.startswith("sections."):
+        import re
+
+        hit = bool(re.search(rule["pattern"], text)) and not (rule.get("not") and re.search(rule["not"], text))
+    elif kind == "constraint":
+        from extractors.constraints import parse_constraints
+
+        hit = any(c.rule == rule["id"] for c in parse_constraints(text))
     elif kind == "metadata.year":
         hit = bool(metadata_rules()["year.title"].search(text))
     elif kind == "metadata.issuer":
