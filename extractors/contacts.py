@@ -19,7 +19,7 @@ from extractors.phones import PHONE, find_phones
 from extractors.rules import word_list
 
 _LABEL = re.compile(
-    r"^(?P<label>联\s*系\s*人|联系电话|咨询电话|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
+    r"^(?P<label>联\s*系\s*人(?:及(?:联系)?(?:电话|方式))?|联系电话|咨询电话|联系方式|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
     re.I)
 _UNIT_COLON = re.compile(r"^(?P<unit>[^：:，。；]{2,40}?)\s*[：:]\s*(?P<rest>.*)$")
 _PAREN = re.compile(r"[（(]([^（）()]{2,30})[)）]")
@@ -29,6 +29,7 @@ _ORG_THEN_DEPT = re.compile(r"^(?P<org>.{2,20}?(?:局|委员会|委|厅|公司|�
 _NOT_NAME = re.compile(r"科|局|处|室|中心|公司|单位|部门|电话|联系|地址|负责|管理|项目|技术|服务|附件|详见|方式|区|市|县|省")
 _SENT = re.compile(r"[，。；,;]")
 _SPLIT = re.compile(r"[\s、，,；;/]+")
+_INNER_LABEL = re.compile(r"[，,；;]?\s*(?:联系)?(?:电\s*话|手\s*机|座\s*机|邮\s*箱|电子邮箱|传\s*真|E-?mail)\s*[：:]?", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -240,7 +241,7 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         if m:
             label = re.sub(r"\s+", "", m.group("label"))
             rest = line[m.end():]
-            if label == "联系人":
+            if label.startswith("联系人"):
                 paren = _PAREN.match(rest)
                 if paren and bld.cur is not None and bld.cur.department is None:
                     bld.cur.department = paren.group(1)
@@ -248,7 +249,11 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                     bld.new(None, paren.group(1), same_group=True)
                 rest = _PAREN.sub(" ", rest) if paren else rest
                 phones = [p.number for p in find_phones(rest, area)]
-                names = split_names(PHONE.sub(" ", rest)) or []
+                names = split_names(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", rest)))) or []
+                emails = _EMAIL.findall(rest)
+                if emails:
+                    d = bld.cur or bld.new()
+                    d.emails += [e for e in emails if e not in d.emails]
                 if names or phones:
                     bld.names(names, phones, a, b) if names else bld.phones(phones, a, b)
             elif label in ("地址", "通讯地址"):

@@ -36,8 +36,10 @@ class ChannelItem:
 def _cfg() -> dict:
     d = load_toml("deadlines.toml")["date"]
     point = d["date"] + d["time"]
+    numeric = r"(?<!\d)(?P<y>\d{4})[-./](?P<m>\d{1,2})[-./](?P<d>\d{1,2})(?!\d)" + d["time"]
     return {
         "point": re.compile(point),
+        "numeric": re.compile(numeric),
         "range": re.compile(_rename(point, "1") + d["range_sep"] + _rename(point, "2")),
         "not": re.compile(d["not_deadline"]),
         "window": re.compile(d["window"]),
@@ -101,12 +103,15 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             else:
                 out.append(DeadlineItem(kind or "other", first, sa + m.start(), sa + m.end()))
                 out.append(DeadlineItem(kind or "other", second, sa + m.start(), sa + m.end()))
-        points = [m for m in c["point"].finditer(s) if not any(a <= m.start() < b for a, b in taken)]
+        points = sorted([m for rx in (c["point"], c["numeric"]) for m in rx.finditer(s)
+                         if not any(a <= m.start() < b for a, b in taken)], key=lambda m: m.start())
         for idx, m in enumerate(points):
             at = _at(m.groupdict(), "", year)
             if not at:
                 continue
             a, b = clause_around(s, m.start(), m.end())
+            if a > 0 and s[a - 1] in "：:":  # `申报截止时间：2024年5月31日`: the label is the context
+                a, _ = clause_around(s, a - 1, a - 1)
             lo = points[idx - 1].end() if idx else 0
             hi = points[idx + 1].start() if idx + 1 < len(points) else len(s)
             context = s[max(a, lo):min(b, hi)]

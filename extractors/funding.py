@@ -43,7 +43,14 @@ def is_payment(text: str, amount: Amount, lo: int = 0, hi: int | None = None) ->
     a, b = clause_around(text, amount.start, amount.end, lo, hi)
     clause = text[a:b]
     c = _cfg()
-    return bool(c["pay"].search(clause)) and not c["not_pay"].search(clause)
+    if c["not_pay"].search(clause):
+        return False
+    if c["pay"].search(clause):
+        return True
+    # `按研发投入的20%给予补助，最高不超过100万元`: the paying verb is in an earlier clause
+    sentence = text[lo:b]
+    return amount.kind in ("cap", "range") and bool(c["pay"].search(sentence)) and not c["not_pay"].search(
+        text[max(lo, a - 12):a])
 
 
 def modes_in(text: str) -> list[str]:

@@ -44,7 +44,12 @@ def heading_line(text: str, n: Node) -> str:
 
 def is_requirement_heading(text: str, n: Node) -> bool:
     c = _cfg()
-    return bool(c["requirements.pattern"].search(n.title) or c["requirements.pattern"].search(heading_line(text, n)))
+    if c["requirements.not"].search(n.title):
+        return False
+    line = heading_line(text, n)
+    # `申报要求` / `申报要求：` is a heading; `按照放管服改革要求，项目负责人…` is an item that says 要求
+    titled = c["requirements.pattern"].search(n.title) and line.rstrip("：: ") == n.title
+    return bool(titled or c["requirements.pattern"].search(line))
 
 
 def _under(nodes: list[Node], i: int, rx: re.Pattern) -> bool:
@@ -74,10 +79,10 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
     for k in n.children:
         c = nodes[k]
         line = heading_line(text, c)
+        if is_requirement_heading(text, c):
+            continue  # a sub-list of its own, collected on its own (with its own heading)
         if line.endswith(("：", ":")) and c.children:
             out.extend(_item_span(text, nodes[g]) for g in c.children)
-        elif is_requirement_heading(text, c):
-            continue  # a sub-list of its own, collected on its own
         elif not _SENTENCE_PUNCT.search(line) and (c.children or c.end > c.head_end + 1):
             continue  # a sub-section heading (`（二）申报程序` and its text), not an item
         else:

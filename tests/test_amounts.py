@@ -51,6 +51,8 @@ def test_nothing_found_is_none():
     ("成果转移转化和产业化项目预期产生的经济效益不少于1000万元。", False),
     ("使用财政资金200万元以上的科学研究、技术研发、成果转化、专利实施等科技创新项目。", False),
     ("项目实施期内实现产值不少于 1 亿元；", False),
+    ("按照企业上年度研发投入的20%给予补助，最高不超过100万元。", True),
+    ("企业上年度销售收入不低于500万元，择优给予支持。", False),
 ], ids=lambda v: v[:24] if isinstance(v, str) else str(v))
 def test_payment_or_not(sentence, paid):
     amounts = find_amounts(sentence)

@@ -71,6 +71,12 @@ def test_department_block_with_scope():
     assert block[c.start:c.end].startswith("（1） 高新技术管理科") and block[c.start:c.end].endswith("0990-6231723")
 
 
+def test_name_phone_and_email_labels_on_one_line():
+    assert contacts("联系人：张三，电话：0991-2345678，邮箱：kjj@example.com") == [(None, None, ["张三"], ["0991-2345678"])]
+    block = "联系人及电话：李老师 0991-7654321"
+    assert contacts(block) == [(None, None, ["李老师"], ["0991-7654321"])]
+
+
 def test_parenthesised_department_in_the_names_line():
     got = contacts("（1） 市卫计委：负责医疗卫生领域项目\n联 系 人：（医政与医疗服务监管科）李文熙  袁仕龙\n联系电话：0990-6629656 6629660")
     assert got == [("市卫计委", "医政与医疗服务监管科", ["李文熙", "袁仕龙"], ["0990-6629656", "0990-6629660"])]

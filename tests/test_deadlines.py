@@ -24,6 +24,8 @@ def deadlines(text, year=None):
     ("项目负责人为申报单位在职人员，六十周岁以下（1962 年 1 月 1 日以后出生）", None, []),
     ("2016 年 1 月 1 日以后授权的发明专利", None, []),
     ("项目申报材料提交于6月15日18:00截止。", None, []),  # no year known: no guess
+    ("申报截止时间：2024年5月31日17:00。", None, [("submission_close", "2024-05-31T17:00")]),
+    ("网上申报截止日期：2024-05-31。", None, [("submission_close", "2024-05-31")]),
 ], ids=lambda v: v[:20] if isinstance(v, str) else str(v))
 def test_deadlines(text, year, expected):
     assert deadlines(text, year) == expected
