@@ -66,7 +66,8 @@ def find_entities(text: str, area_code: str | None = None) -> list[Entity]:
     for m in _URL.finditer(text):
         out.append(Entity(m.start(), m.end(), "URL", m.group(0)))
     for amt in find_amounts(text):
-        value = f"{amt.min_cny}-{amt.max_cny}" if amt.min_cny != amt.max_cny else str(amt.min_cny)
+        lo, hi = ("" if v is None else str(v) for v in (amt.min_cny, amt.max_cny))
+        value = lo if amt.min_cny == amt.max_cny else f"{lo}..{hi}"  # yuan; `..` marks a range
         out.append(Entity(amt.start, amt.end, "MONEY", value))
     for m in _date_cfg()["point"].finditer(text):
         out.append(Entity(m.start(), m.end(), "DATE", None))

@@ -106,9 +106,11 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
     names = [(k, fp.name) for k, fp in enumerate(programs)]
     for item in requirement_items(text, nodes, excluded):
         body = text[item.start:item.end]
-        req = Requirement(text=body, category=requirement_category(body), span=_span(item.start, item.end),
+        parsed = parse_constraints(body)
+        req = Requirement(text=body, category=requirement_category(body, {c.field for c in parsed}),
+                          span=_span(item.start, item.end),
                           constraints=[Constraint(subject=c.subject, field=c.field, op=c.op, value=c.value, unit=c.unit)
-                                       for c in parse_constraints(body)])
+                                       for c in parsed])
         k = owner_at(item.start)
         if k is None and item.heading:
             k = next((k for k, name in sorted(names, key=lambda t: -len(t[1])) if name in item.heading), None)

@@ -147,7 +147,22 @@ def requirement_sentences(text: str, nodes: list[Node], excluded: list[bool], it
     return out
 
 
-def categorize(text: str) -> str:
+# a requirement that yields constraints takes its category from the most telling of their fields
+FIELD_CATEGORY = [
+    ({"partner_count", "local_enterprise_count"}, "consortium"),
+    ({"birth_date", "age", "title_level", "degree"}, "personnel"),
+    ({"credit_rating"}, "credit"),
+    ({"is_high_tech_enterprise"}, "qualification"),
+    ({"self_funding_share", "total_investment_cny", "annual_revenue_cny", "expected_revenue_cny"}, "finance"),
+    ({"active_project_count"}, "limit"),
+    ({"registered_in", "registration_years", "founded_on"}, "applicant"),
+]
+
+
+def categorize(text: str, fields: set[str] | None = None) -> str:
+    for names, category in FIELD_CATEGORY:
+        if fields and names & fields:
+            return category
     for rule in rules("requirements.toml", "category"):
         if rule["regex"].search(text):
             return rule["id"]

@@ -27,7 +27,7 @@ def test_minority_name_with_middle_dot(nlp):
 
 def test_money_crossing_word_boundaries(nlp):
     assert ents(nlp, "主要以无偿资助、股权投资形式支持，单项资助额度为200-1000万元。") == [
-        ("200-1000万元", "MONEY", "2000000-10000000")]
+        ("200-1000万元", "MONEY", "2000000..10000000")]
 
 
 def test_place_url_and_dates(nlp):
