@@ -4,17 +4,23 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from extractors.decode import decode_bytes
 from extractors.errors import IngestError
 from extractors.fields import extract_fields
+from extractors.formats.docx import check_ole, read_docx
+from extractors.formats.html import read_html
+from extractors.formats.pdf import MAX_PAGES, read_pdf
 from extractors.metadata import extract_meta
 from extractors.normalize import Normalized, normalize
 from extractors.outline import build_outline
 from extractors.programs import find_programs
-from schemas import Guide, Issue, Program, Region, Section, Source, Span
+from schemas import Furniture, Guide, Issue, Program, Region, Section, Source, Span
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
@@ -23,11 +29,14 @@ _MAGIC = [(b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\
 
 @dataclass
 class Loaded:
-    """A source file read once: its bytes' hash and its normalised text."""
+    """A source file read once: its bytes' hash, its normalised text, and for PDFs the page of
+    every source character."""
 
     source: Source
     norm: Normalized
     issues: list[Issue]
+    page_of: array | None = None
+    furniture: list[Furniture] = field(default_factory=list)
 
 
 def sniff(data: bytes) -> str | None:
@@ -61,24 +70,63 @@ def display_path(path: Path, root: Path | None) -> str:
     return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
 
 
-def load(path: Path, root: Path | None = None) -> Loaded:
+def load(path: Path, root: Path | None = None, max_pages: int = MAX_PAGES) -> Loaded:
     check_regular_file(path)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     fmt = SUFFIX_FORMAT.get(path.suffix.lower())
-    kind = sniff(data)
     if not data:
         raise IngestError("EMPTY_FILE", f"{path} is empty (0 bytes)")
     if fmt is None:
         raise IngestError("UNSUPPORTED_FORMAT", f"{path}: suffix {path.suffix or '(none)'} is not .txt, .pdf, .docx or .html")
+    kind = sniff(data)
+    disp = display_path(path, root)
     if fmt == "txt":
         if kind in ("pdf", "zip", "ole"):
             raise IngestError("WRONG_TYPE", f"{path} is named .txt but its bytes are {kind.upper()}")
         decoded = decode_bytes(data, str(path))
         issues = [Issue(code=w, message=f"text decoded as {decoded.encoding} from very few bytes") for w in decoded.warnings]
-        source = Source(path=display_path(path, root), format="txt", sha256=sha, pages=None, encoding=decoded.encoding)
+        source = Source(path=disp, format="txt", sha256=sha, pages=None, encoding=decoded.encoding)
         return Loaded(source, normalize(decoded.text), issues)
-    raise IngestError("UNSUPPORTED_FORMAT", f"{path}: .{fmt} guides are not supported yet (text only)")
+    if fmt == "pdf":
+        if kind != "pdf":
+            raise IngestError("WRONG_TYPE", f"{path} is named .pdf but its bytes are {_describe(kind, data)}")
+        extracted = read_pdf(path, max_pages)
+    elif fmt == "docx":
+        if kind == "ole":
+            check_ole(data, path)
+        if kind != "zip":
+            raise IngestError("WRONG_TYPE", f"{path} is named .docx but its bytes are {_describe(kind, data)}")
+        extracted = read_docx(path)
+    else:
+        if kind in ("pdf", "zip", "ole"):
+            raise IngestError("WRONG_TYPE", f"{path} is named .html but its bytes are {kind.upper()}")
+        extracted = read_html(data, path)
+    source = Source(path=disp, format=fmt, sha256=sha, pages=extracted.page_count, encoding=extracted.encoding)
+    issues = [Issue(code=c, message=m, page=pg) for c, m, pg in extracted.issues]
+    furniture = [Furniture(page=pg, kind=k, text=t) for pg, k, t in extracted.furniture]
+    return Loaded(source, normalize(extracted.text), issues, extracted.pages, furniture)
+
+
+def _describe(kind: str | None, data: bytes) -> str:
+    if kind:
+        return kind.upper()
+    head = data[:512].lstrip()
+    if head.startswith(b"<"):
+        return "HTML or XML"
+    return "text" if b"\x00" not in head else "binary data"
+
+
+def _set_pages(obj, page_at) -> None:
+    """Give every Span in the record the page of its first character."""
+    if isinstance(obj, Span):
+        obj.page = page_at(obj.start)
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _set_pages(getattr(obj, name), page_at)
+    elif isinstance(obj, list):
+        for item in obj:
+            _set_pages(item, page_at)
 
 
 def build_guide(loaded: Loaded) -> Guide:
@@ -108,12 +156,25 @@ def build_guide(loaded: Loaded) -> Guide:
         issues.append(Issue(code="NO_PROGRAMS", message="no section looks like a funding programme"))
     if place is None:
         issues.append(Issue(code="NO_REGION", message="no region named by issuer, title or text"))
-    return Guide(
+    guide = Guide(
         id=loaded.source.sha256[:16], title=meta.title or loaded.source.path, region=region, year=meta.year,
         issued=meta.issued, issuer=meta.issuer, source=loaded.source, text=text, programs=programs,
         requirements=guide_fields.requirements, contacts=guide_fields.contacts, deadlines=guide_fields.deadlines,
-        channels=channels, outline=outline, text_map=loaded.norm.runs(), issues=issues,
+        channels=channels, outline=outline, furniture=loaded.furniture, text_map=loaded.norm.runs(),
+        issues=issues,
     )
+    if loaded.page_of is not None:
+        offsets, pages = loaded.norm.offsets, loaded.page_of
+
+        def page_at(i: int) -> int | None:
+            for k in range(i, min(len(offsets), i + 64)):  # skip inserted characters
+                if offsets[k] >= 0:
+                    return pages[offsets[k]]
+            return None
+
+        for name in ("programs", "requirements", "contacts", "deadlines", "channels", "outline"):
+            _set_pages(getattr(guide, name), page_at)
+    return guide
 
 
 def extract_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Guide:

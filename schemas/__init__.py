@@ -1,5 +1,5 @@
 """pydantic models of the guide record (the data contract)."""
 from schemas.guide import (  # noqa: F401
     SCHEMA_VERSION, Channel, Cofunding, Constraint, Contact, Deadline, Direction, Duration, Funding,
-    Guide, Issue, Program, Region, Requirement, Section, Source, Span,
+    Furniture,    Guide, Issue, Program, Region, Requirement, Section, Source, Span,
 )

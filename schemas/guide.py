@@ -144,11 +144,21 @@ class Section(Model):
     span: Span = Field(description="the whole section, heading included")
 
 
+class Furniture(Model):
+    """Running headers, footers and page numbers, kept apart from `text` (they often hold the
+    document number and date)."""
+
+    page: Optional[int] = Field(default=None, ge=1)
+    kind: Literal["header", "footer", "page_number"]
+    text: str
+
+
 class Issue(Model):
     """Something the pipeline noticed and recorded instead of raising."""
 
     code: str
     message: str
+    page: Optional[int] = Field(default=None, ge=1)
     span: Optional[Span] = None
 
 
@@ -168,6 +178,7 @@ class Guide(Model):
     deadlines: list[Deadline] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     outline: list[Section] = Field(default_factory=list)
+    furniture: list[Furniture] = Field(default_factory=list)
     text_map: list[list[int]] = Field(
         default_factory=list,
         description="runs [text_start, source_start, length]: text[a:a+n] came from the decoded "
