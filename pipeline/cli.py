@@ -44,6 +44,11 @@ def run(
     corpus: Path = typer.Argument(Path("corpus"), help="folder of guides (.txt, .pdf, .docx, .html)"),
     out_dir: Path = typer.Option(Path("outputs"), "--out", help="where records, ledger and exports go"),
     workers: int = typer.Option(2, "--workers", min=1, max=64, help="documents processed at once"),
+    timeout: float = typer.Option(120, "--timeout", min=1, help="seconds one document may take to parse"),
+    memory_mb: int = typer.Option(2048, "--memory-mb", min=256, help="memory one parsing worker may use"),
+    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="PDF pages read per document"),
+    isolate: bool = typer.Option(True, "--isolate/--no-isolate",
+                                 help="parse each document in a killable worker subprocess"),
 ) -> None:
     """Run the Prefect flow over a corpus folder: one record per guide in OUT/guides/."""
     if not corpus.is_dir():
@@ -55,6 +60,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.flow import run_corpus
+    from pipeline.isolate import Limits
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=err,
@@ -67,7 +73,8 @@ def run(
         def on_entry(e) -> None:
             progress.update(bar, advance=1, last=f"{e.status:<7} {e.path[-40:]}")
 
-        summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start)
+        summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
+                             limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages))
     for e in summary.failed:
         err.print(f"[red]failed[/red] {escape(f'{e.path}: {e.reason} ({e.error_class}) {e.message}')}",
                   highlight=False, soft_wrap=True)

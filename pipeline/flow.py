@@ -15,24 +15,29 @@ from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import jobs
+from pipeline.isolate import Limits
 
 
 @task(name="extract-guide", retries=0, cache_policy=None)
-def extract_guide(path: str, corpus: str, out_dir: str, sha256: str | None) -> jobs.Entry:
+def extract_guide(path: str, corpus: str, out_dir: str, sha256: str | None, isolate: bool,
+                  limits: Limits) -> jobs.Entry:
     # Failures come back as ledger rows, not exceptions: a deterministic failure is not retried.
-    return jobs.process(Path(path), Path(corpus), Path(out_dir), sha256)
+    # The parse itself runs in a killable worker subprocess (pipeline/isolate.py).
+    return jobs.process(Path(path), Path(corpus), Path(out_dir), sha256, isolate, limits)
 
 
 def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
                on_entry: Callable[[jobs.Entry], None] | None = None,
-               on_start: Callable[[int], None] | None = None) -> jobs.Summary:
+               on_start: Callable[[int], None] | None = None,
+               isolate: bool = True, limits: Limits | None = None) -> jobs.Summary:
     """Run the flow with a task runner of `workers` threads; callbacks feed a progress display."""
     runner_flow = corpus_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=max(1, workers)))
-    return runner_flow(str(corpus), str(out_dir), on_entry, on_start)
+    return runner_flow(str(corpus), str(out_dir), on_entry, on_start, isolate, limits or Limits())
 
 
 @flow(name="zhinan-run", validate_parameters=False, log_prints=False)
-def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None) -> jobs.Summary:
+def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate: bool = True,
+                limits: Limits | None = None) -> jobs.Summary:
     started = time.time()
     root, out = Path(corpus), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -47,7 +52,8 @@ def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None) -> jobs
             if on_entry:
                 on_entry(cand.skip)
             continue
-        futures.append(extract_guide.submit(str(cand.path), str(root), str(out), cand.sha256))
+        futures.append(extract_guide.submit(str(cand.path), str(root), str(out), cand.sha256, isolate,
+                                            limits or Limits()))
     for fut in futures:
         entry = fut.result()
         entries.append(entry)

@@ -16,14 +16,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extractors.document import SUFFIX_FORMAT, build_guide, display_path, load
+from extractors.document import SUFFIX_FORMAT, build_guide, check_regular_file, display_path, load
 from extractors.errors import IngestError
+from pipeline.isolate import Limits, parse_isolated
 from pipeline.store import dumps, write_atomic, write_json, write_jsonl
 from schemas import SCHEMA_VERSION
 
 log = logging.getLogger("zhinan")
 IGNORED_NAMES = {"MANIFEST.tsv"}  # the corpus's own manifest (README, "Corpus")
-PARTIAL_CODES = {"NO_TEXT_LAYER", "GARBLED_TEXT", "PAGE_LIMIT"}
+PARTIAL_CODES = {"NO_TEXT_LAYER", "GARBLED_TEXT", "PAGE_LIMIT", "NO_TEXT"}
 RECORD_NAME = re.compile(r"^[0-9a-f]{16}\.json$")
 
 
@@ -126,15 +127,20 @@ def discover(corpus: Path) -> list[Candidate]:
     return out
 
 
-def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None) -> Entry:
-    """Extract one guide and write its record atomically; never raises for a bad document."""
+def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None, isolate: bool = True,
+            limits: Limits | None = None) -> Entry:
+    """Extract one guide (in a worker subprocess unless `isolate` is off) and write its record
+    atomically; never raises for a bad document."""
     disp = display_path(path, corpus)
     entry = Entry(disp, "failed", sha256=expected_sha, raw_name_hex=_raw_hex(path))
     try:
-        loaded = load(path, corpus)
-        if expected_sha and loaded.source.sha256 != expected_sha:
+        if isolate:
+            check_regular_file(path)
+            guide = parse_isolated(path, corpus, limits or Limits())
+        else:
+            guide = build_guide(load(path, corpus, (limits or Limits()).max_pages))
+        if expected_sha and guide.source.sha256 != expected_sha:
             raise IngestError("CHANGED_DURING_RUN", f"{disp} changed between discovery and reading")
-        guide = build_guide(loaded)
         rel = Path("guides") / f"{guide.id}.json"
         write_atomic(out_dir / rel, dumps(guide.model_dump(mode="json")))
         partial = sorted({i.code for i in guide.issues} & PARTIAL_CODES)
@@ -142,7 +148,8 @@ def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None) -
         entry.reason = ",".join(partial) or None
         entry.guide_id, entry.output = guide.id, rel.as_posix()
     except IngestError as exc:
-        entry.reason, entry.error_class, entry.message = exc.reason, type(exc.__cause__ or exc).__name__, exc.message
+        entry.reason, entry.message = exc.reason, exc.message
+        entry.error_class = getattr(exc, "error_class", None) or type(exc.__cause__ or exc).__name__
         log.warning("%s: %s", disp, exc)
     except Exception as exc:  # a parser bug must not stop the run: record it with its traceback in the log
         entry.reason, entry.error_class, entry.message = "PARSER_BUG", type(exc).__name__, str(exc)[:500]

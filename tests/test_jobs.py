@@ -104,7 +104,7 @@ def test_parser_bug_is_recorded_not_raised(corpus, tmp_path, monkeypatch):
         raise KeyError("outline")
 
     monkeypatch.setattr(jobs, "build_guide", boom)
-    entry = jobs.process(corpus / GUIDE, corpus, tmp_path / "out", None)
+    entry = jobs.process(corpus / GUIDE, corpus, tmp_path / "out", None, isolate=False)
     assert (entry.status, entry.reason, entry.error_class) == ("failed", "PARSER_BUG", "KeyError")
 
 
