@@ -45,7 +45,7 @@ def run(
     out_dir: Path = typer.Option(Path("outputs"), "--out", help="where records, ledger and exports go"),
     workers: int = typer.Option(2, "--workers", min=1, max=64, help="documents processed at once"),
     timeout: float = typer.Option(120, "--timeout", min=1, help="seconds one document may take to parse"),
-    memory_mb: int = typer.Option(2048, "--memory-mb", min=256, help="memory one parsing worker may use"),
+    memory_mb: int = typer.Option(1536, "--memory-mb", min=256, help="memory one parsing worker may use"),
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="PDF pages read per document"),
     isolate: bool = typer.Option(True, "--isolate/--no-isolate",
                                  help="parse each document in a killable worker subprocess"),

@@ -24,7 +24,7 @@ from schemas import Guide
 @dataclass(frozen=True)
 class Limits:
     seconds: float = float(os.environ.get("ZHINAN_TIMEOUT", 120))
-    memory_mb: int = int(os.environ.get("ZHINAN_MEMORY_MB", 2048))
+    memory_mb: int = int(os.environ.get("ZHINAN_MEMORY_MB", 1536))
     max_pages: int = int(os.environ.get("ZHINAN_MAX_PAGES", MAX_PAGES))
 
 

@@ -116,7 +116,7 @@ def discover(corpus: Path) -> list[Candidate]:
                               message=f"{disp}: {p.suffix or 'no suffix'} is not a guide format")
         else:
             cand.sha256 = _hash(p)
-            if cand.sha256 in seen:
+            if cand.sha256 in seen and st.st_size > 0:  # empty files each get their own EMPTY_FILE
                 cand.skip = Entry(disp, "skipped", sha256=cand.sha256, reason="DUPLICATE",
                                   message=f"same bytes as {seen[cand.sha256]}", duplicate_of=seen[cand.sha256])
             else:

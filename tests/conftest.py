@@ -38,3 +38,16 @@ def prefect_harness():
 
     with prefect_test_harness():
         yield
+
+
+@pytest.fixture(scope="session")
+def renderings(tmp_path_factory):
+    """PDF, DOCX and HTML renderings of every corpus guide (and LibreOffice PDFs when installed)."""
+    import shutil
+
+    from tests.make_renderings import render_all
+
+    out = tmp_path_factory.mktemp("renderings")
+    lo = bool(shutil.which("soffice") or shutil.which("libreoffice"))
+    render_all(out, CORPUS, with_libreoffice=lo)
+    return out

@@ -53,6 +53,8 @@ def _chain(exc: BaseException):
 def _classify(path, exc: BaseException) -> IngestError:
     names = {type(e).__name__ for e in _chain(exc)}
     text = " ".join(str(e) for e in _chain(exc))
+    if "MemoryError" in names or "Unable to allocate" in text:  # zlib under the worker's memory cap
+        return IngestError("MEMORY_LIMIT", f"{path}: a stream inflates beyond the memory limit (Flate bomb?)")
     if names & {"PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"}:
         return IngestError("PDF_ENCRYPTED", f"{path} is encrypted with a user password")
     if names & {"PSEOF", "PDFNoValidXRef"} or "No /Root object" in text and "xref" in text.lower():
@@ -93,15 +95,23 @@ def read_pdf(path, max_pages: int = MAX_PAGES) -> Extracted:
         pages = []  # per page: list of (kind, text, size, x1, right, page_no)
         band_lines: Counter = Counter()
         for i in range(min(n_pages, max_pages)):
-            page = pdf.pages[i]
             try:
-                pages.append(_page_lines(page, i + 1, out, band_lines))
-            except PdfminerException as exc:
+                page = pdf.pages[i]
+                try:
+                    pages.append(_page_lines(page, i + 1, out, band_lines))
+                finally:
+                    page.close()
+            except (MemoryError, RecursionError):
+                raise
+            except Exception as exc:  # pdfminer's errors on damaged files come in many types
                 raise _classify(path, exc) from exc
-            finally:
-                page.close()
     finally:
-        pdf.close()
+        try:
+            pdf.close()  # walks the pages again: on a damaged file it raises too
+        except Exception:
+            stream = getattr(pdf, "stream", None)
+            if stream is not None:
+                stream.close()
     builder = TextBuilder(with_pages=True)
     repeated = {t for t, n in band_lines.items() if n >= 2}
     lines = []
@@ -140,7 +150,7 @@ def _page_lines(page, page_no: int, out: Extracted, band_lines: Counter) -> list
     boxes = [t.bbox for t in tables]
     entries: list[dict] = []
     for line in p.extract_text_lines(layout=False, strip=True, return_chars=True):
-        text = line["text"]
+        text = _line_text(line["chars"]) if line.get("chars") else line["text"]
         if not text.strip() or any(_inside(line, b) for b in boxes):
             continue
         band = "top" if line["bottom"] < height * BAND + 20 and line["top"] < height * BAND else (
@@ -165,6 +175,29 @@ def _page_lines(page, page_no: int, out: Extracted, band_lines: Counter) -> list
     for e in entries:
         e["right"] = right
     return entries
+
+
+def _line_text(chars: list[dict]) -> str:
+    """A line's text from its characters. A gap becomes a space only when it is wide for its font:
+    between Latin letters or digits a quarter em, between Chinese and Latin 0.3 em, between Chinese
+    characters most of an em. pdfplumber's fixed 3-point tolerance turns the autospacing LibreOffice
+    puts between Chinese and digits (`申报 2017 年` at 26 pt) into spaces that are not in the text."""
+    out: list[str] = []
+    prev = None
+    for c in chars:
+        t = c["text"]
+        if prev is not None and t != " " and prev["text"] != " ":
+            gap = c["x0"] - prev["x1"]
+            size = max(c.get("size") or 10, prev.get("size") or 10)
+            a, b = prev["text"].isascii() and prev["text"].isalnum(), t.isascii() and t.isalnum()
+            # Latin|Latin: a quarter em is a word space; Chinese|Latin: under 0.3 em is layout
+            # spacing (autospacing and a narrow space look the same); Chinese|Chinese: most of an em
+            limit = 0.25 if a and b else (0.3 if a or b else 0.8)
+            if gap > limit * size:
+                out.append(" ")
+        out.append(t)
+        prev = c
+    return "".join(out).strip()
 
 
 def _cell(text: str) -> str:
