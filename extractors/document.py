@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from extractors.decode import decode_bytes
 from extractors.errors import IngestError
 from extractors.fields import extract_fields
-from extractors.formats.docx import check_ole, read_docx
+from extractors.formats.docx import check_ole, convert_legacy_doc, read_docx
 from extractors.formats.html import read_html
 from extractors.formats.pdf import MAX_PAGES, read_pdf
 from extractors.metadata import extract_meta
@@ -23,7 +23,8 @@ from extractors.programs import find_programs
 from schemas import Furniture, Guide, Issue, Program, Region, Section, Source, Span
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
+SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".doc": "docx", ".html": "html",
+                 ".htm": "html"}
 _MAGIC = [(b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole")]
 
 
@@ -92,9 +93,14 @@ def load(path: Path, root: Path | None = None, max_pages: int = MAX_PAGES) -> Lo
         if kind != "pdf":
             raise IngestError("WRONG_TYPE", f"{path} is named .pdf but its bytes are {_describe(kind, data)}")
         extracted = read_pdf(path, max_pages)
-    elif fmt == "docx":
-        if kind == "ole":
+    elif fmt == "docx" and kind == "ole":
+        try:
             check_ole(data, path)
+        except IngestError as exc:
+            if exc.reason != "LEGACY_DOC":
+                raise
+            extracted = convert_legacy_doc(path)  # LibreOffice, when installed; else LEGACY_DOC
+    elif fmt == "docx":
         if kind != "zip":
             raise IngestError("WRONG_TYPE", f"{path} is named .docx but its bytes are {_describe(kind, data)}")
         extracted = read_docx(path)

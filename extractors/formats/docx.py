@@ -3,8 +3,9 @@ footers to the furniture layer, and Word's automatic numbering rendered back int
 
 python-docx leaves numbering out of `paragraph.text`, and the outline depends on it: the number
 comes from the paragraph's `w:numPr` (or its style chain), the list's `w:num` (with
-`startOverride`) and `w:abstractNum` level (`numFmt`, `lvlText` such as `（%1）`). Counters run per
-list instance; a level's counter restarts when a shallower level advances.
+`startOverride`) and `w:abstractNum` level (`numFmt`, `lvlText` such as `（%1）`). As in Word,
+instances of one abstract list share a count, a `startOverride` restarts it where its instance is
+first used, and a level's counter restarts when a shallower level advances.
 
 Zip checks come first (BAD_INPUTS.md): members' total size and compression ratio (ZIP_BOMB),
 required parts (DOCX_MISSING_PART), CRCs (DOCX_CORRUPT); an OLE file is a legacy .doc
@@ -33,6 +34,32 @@ def check_ole(data: bytes, path) -> None:
         if "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]:
             raise IngestError("DOCX_ENCRYPTED", f"{path} is a password-protected Word document")
         raise IngestError("LEGACY_DOC", f"{path} is a legacy Word 97-2003 .doc (OLE), not .docx")
+
+
+def convert_legacy_doc(path, timeout: float = 120) -> Extracted:
+    """Read a legacy .doc by converting it to .docx with LibreOffice (when installed)."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise IngestError("LEGACY_DOC", f"{path} is a legacy Word 97-2003 .doc (OLE); install LibreOffice to read it")
+    with tempfile.TemporaryDirectory(prefix="zhinan-doc-") as tmp:
+        src = Path(tmp) / "in.doc"
+        src.write_bytes(Path(path).read_bytes())
+        try:
+            subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
+                            "docx", "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=timeout)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise IngestError("LEGACY_DOC", f"{path} is a legacy .doc that LibreOffice could not convert") from exc
+        out = Path(tmp) / "in.docx"
+        if not out.exists():
+            raise IngestError("LEGACY_DOC", f"{path} is a legacy .doc that LibreOffice could not convert")
+        extracted = read_docx(out)
+    extracted.issues.append(("CONVERTED_FROM_DOC", "legacy .doc converted to .docx with LibreOffice", None))
+    return extracted
 
 
 def check_zip(path) -> None:
@@ -85,6 +112,7 @@ class Numbering:
         self.abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}
         self.counters: dict[str, dict[int, int]] = {}
+        self.started: set[tuple[str, int]] = set()
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -138,9 +166,15 @@ class Numbering:
         levels = self.abstract.get(aid, {})
         if ilvl not in levels:
             return ""
-        counters = self.counters.setdefault(num_id, {})
+        # Word counts per abstract list: instances (w:num) sharing it continue one count, and an
+        # instance with a startOverride restarts it where that instance is first used
+        counters = self.counters.setdefault(aid, {})
         fmt, text, start = levels[ilvl]
-        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else overrides.get(ilvl, start)
+        if (num_id, ilvl) not in self.started and ilvl in overrides:
+            counters[ilvl] = overrides[ilvl]
+        else:
+            counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        self.started.add((num_id, ilvl))
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
         if fmt == "bullet":
