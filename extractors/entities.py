@@ -15,6 +15,7 @@ from extractors.contacts import parse_contact_lines
 from extractors.deadlines import _cfg as _date_cfg
 from extractors.gazetteer import load as load_gazetteer
 from extractors.phones import find_phones
+from extractors.textspan import line_spans
 
 LABELS = ("PERSON", "ORG", "GPE", "PHONE", "EMAIL", "URL", "MONEY", "DATE")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -38,12 +39,6 @@ class Entity:
         return text[self.start:self.end]
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for part in text.split("\n"):
-        out.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    return out
 
 
 def _name_spans(text: str, a: int, b: int, name: str) -> list[tuple[int, int]]:
@@ -54,7 +49,7 @@ def _name_spans(text: str, a: int, b: int, name: str) -> list[tuple[int, int]]:
 def find_entities(text: str, area_code: str | None = None) -> list[Entity]:
     """All entity spans of `text`, possibly overlapping (nlp.py keeps the longest)."""
     out: list[Entity] = []
-    lines = _lines(text)
+    lines = line_spans(text)
     for a, b in lines:
         line = text[a:b]
         contact_line = bool(_CONTACT_CUE.search(line))

@@ -16,7 +16,7 @@ from extractors.programs import FoundProgram
 from extractors.requirements import categorize as requirement_category
 from extractors.requirements import requirement_items
 from extractors.rules import load_toml
-from extractors.textspan import Region
+from extractors.textspan import Region, lines_in
 from schemas import (Channel, Cofunding, Constraint, Contact, Deadline, Direction, Duration, Funding,
                      Requirement, Span)
 
@@ -138,13 +138,6 @@ def _int(v):
     return int(v) if v is not None and v == int(v) else v
 
 
-def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    out, pos = [], a
-    for part in text[a:b].split("\n"):
-        if part.strip():
-            out.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    return out
 
 
 def _contact_blocks(text: str, nodes: list[Node], excluded: list[bool]) -> list[tuple[int, list[tuple[int, int]]]]:
@@ -155,14 +148,14 @@ def _contact_blocks(text: str, nodes: list[Node], excluded: list[bool]) -> list[
     for i, n in enumerate(nodes):
         if excluded[i] or any(a <= n.start < b for a, b in covered) or not rx.search(n.title):
             continue
-        lines = _lines(text, n.head_end + 1, n.end)
+        lines = lines_in(text, n.head_end + 1, n.end)
         rest = text[n.rest_start:n.head_end]
         if re.search(r"[：:]\s*\S", rest):  # `管理科室：高新…（0971-…）` carries content itself
             lines.insert(0, (n.rest_start, n.head_end))
         blocks.append((n.start, lines))
         covered.append((n.start, n.end))
     blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
-    all_lines = _lines(text, 0, len(text))
+    all_lines = lines_in(text, 0, len(text))
     for idx, (a, b) in enumerate(all_lines):
         if _CONTACT_LINE.search(text[a:b]) and not any(x <= a < y for x, y in covered + blocked):
             prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []

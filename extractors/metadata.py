@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from extractors.gazetteer import Gazetteer, Place, load
 from extractors.rules import load_toml
+from extractors.textspan import line_spans
 
 
 @dataclass
@@ -34,17 +35,11 @@ def _rules() -> dict:
     return out
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for part in text.split("\n"):
-        out.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    return out
 
 
 def find_title(text: str) -> tuple[int, int]:
     r = _rules()
-    lines = [(a, b) for a, b in _lines(text) if b > a and not r["title.skip"].match(text[a:b])]
+    lines = [(a, b) for a, b in line_spans(text) if b > a and not r["title.skip"].match(text[a:b])]
     if not lines:
         return 0, 0
     for a, b in lines[: r["title.window"]]:
@@ -62,7 +57,7 @@ def plan_year(title: str, text: str) -> int | None:
 def find_issuer(text: str, front_end: int) -> tuple[str | None, date | None]:
     """An issuing body and date standing alone in the front matter or the closing lines."""
     r = _rules()
-    lines = _lines(text)
+    lines = line_spans(text)
     front = [(a, b) for a, b in lines if b <= front_end]
     back = [(a, b) for a, b in lines if a >= front_end][-6:]
     issuer, issued = None, None
@@ -139,7 +134,7 @@ def extract_meta(text: str) -> Meta:
 def _front_end(text: str, title_end: int) -> int:
     """The front matter runs to the first line with sentence punctuation after the title."""
     pos = title_end
-    for a, b in _lines(text):
+    for a, b in line_spans(text):
         if a <= title_end:
             continue
         if re.search(r"[，。；：,;:]", text[a:b]) or len(text[a:b]) > 40:

@@ -19,6 +19,7 @@ from functools import lru_cache
 import cn2an
 
 from extractors.rules import load_toml
+from extractors.textspan import line_spans
 
 _CLAUSE_END = re.compile(r"[。：:；;，,！？]")
 _SENTENCE_PUNCT = set("，。；：,;:！？!?、")
@@ -106,17 +107,11 @@ def clause_title(rest: str) -> str:
     return (rest[: m.start()] if m else rest).strip()
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for part in text.split("\n"):
-        out.append((pos, pos + len(part)))
-        pos += len(part) + 1
-    return out
 
 
 def build_outline(text: str, body_start: int = 0) -> list[Node]:
     """Sections of `text` from offset `body_start` on (the title block comes before it)."""
-    lines = [(a, b) for a, b in _lines(text) if b > a and a >= body_start]
+    lines = [(a, b) for a, b in line_spans(text) if b > a and a >= body_start]
     bare = _bare_flags(text, lines)
     nodes: list[Node] = []
     frames: list[_Frame] = []

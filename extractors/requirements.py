@@ -15,7 +15,7 @@ from extractors.amounts import Amount, find_amounts
 from extractors.funding import is_payment
 from extractors.outline import Node
 from extractors.rules import load_toml, rules
-from extractors.textspan import clause_around, sentences
+from extractors.textspan import clause_around, lines_in, sentences
 
 _INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合)(?:下列|以下)(?:条件|要求)[：:]?$")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:]")
@@ -73,7 +73,7 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if not n.children:
         body_start = n.head_end + 1
-        for a, b in _lines(text, body_start, n.end):
+        for a, b in lines_in(text, body_start, n.end, trim=True):
             out.append((a, b))
         return out
     for k in n.children:
@@ -90,18 +90,6 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
     return out
 
 
-def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    out, pos = [], a
-    for part in text[a:b].split("\n"):
-        s, e = pos, pos + len(part)
-        pos = e + 1
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
 
 
 def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> list[ReqItem]:
@@ -116,7 +104,7 @@ def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> lis
             continue
         # `申报…项目需满足以下条件：` as a body line, then the numbered items under the node
         stop = nodes[n.children[0]].start if n.children else n.end
-        for a, b in _lines(text, n.head_end + 1, stop):
+        for a, b in lines_in(text, n.head_end + 1, stop, trim=True):
             if _INTRO.search(text[a:b]):
                 for k in n.children:
                     if nodes[k].start > b:

@@ -34,6 +34,31 @@ class Region:
         return "\n".join(text[a:b] for a, b in self.ranges)
 
 
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line of `text`, blank ones included."""
+    out, pos = [], 0
+    for part in text.split("\n"):
+        out.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    return out
+
+
+def lines_in(text: str, a: int, b: int, trim: bool = False) -> list[tuple[int, int]]:
+    """Non-blank lines of text[a:b]; with `trim`, less their leading and trailing white space."""
+    out, pos = [], a
+    for part in text[a:b].split("\n"):
+        s, e = pos, pos + len(part)
+        pos = e + 1
+        if trim:
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+        if text[s:e].strip():
+            out.append((s, e))
+    return out
+
+
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentences of text[start:end] as (start, end), ending punctuation included, blanks trimmed."""
     out, pos = [], start
