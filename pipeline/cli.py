@@ -134,6 +134,102 @@ def _print_entities(guide, labels: set[str]) -> None:
     out.print(table)
 
 
+def _load_record(ref: str, records: Path):
+    """A record from a record JSON path, a record id in RECORDS/guides, or a guide file (extracted)."""
+    from extractors.document import SUFFIX_FORMAT, extract_file
+    from extractors.errors import IngestError
+    from schemas import Guide
+
+    p = Path(ref)
+    if p.suffix == ".json" and p.is_file():
+        return Guide.model_validate_json(p.read_text(encoding="utf-8"))
+    cand = records / "guides" / f"{ref}.json"
+    if cand.is_file():
+        return Guide.model_validate_json(cand.read_text(encoding="utf-8"))
+    if p.is_file() and p.suffix.lower() in SUFFIX_FORMAT:
+        try:
+            return extract_file(p, p.parent)
+        except IngestError as exc:
+            raise UserError(str(exc)) from exc
+    raise UserError(f"{ref}: not a record file, a record id in {records}/guides, or a guide file")
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., help="the older guide: record JSON, record id, or guide file"),
+    new: str = typer.Argument(..., help="the newer guide"),
+    fmt: str = typer.Option("terminal", "--format", help="terminal | json | markdown | html"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="write to this file instead of stdout"),
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+) -> None:
+    """What changed between two guides, by meaning: programmes, funding, rules, contacts, dates."""
+    from pipeline.diff import diff as run_diff
+    from pipeline.reports import KIND_LABEL, diff_html, diff_markdown
+
+    if fmt not in ("terminal", "json", "markdown", "html"):
+        raise UserError(f"--format {fmt}: use terminal, json, markdown or html")
+    d = run_diff(_load_record(old, records), _load_record(new, records))
+    if fmt == "terminal" and output is None:
+        from rich.table import Table
+
+        out.print(f"[bold]{escape(d.old.title)}[/bold] ({d.old.region} {d.old.year}) → "
+                  f"[bold]{escape(d.new.title)}[/bold] ({d.new.region} {d.new.year})", highlight=False, soft_wrap=True)
+        pairs = Table("old", "new", "category", "score", title="programmes aligned")
+        for p in d.pairs:
+            pairs.add_row(escape(p.old_name or "—"), escape(p.new_name or "—"), p.category or "", f"{p.score:.2f}")
+        out.print(pairs)
+        table = Table("change", "programme", "summary", title=f"{len(d.changes)} changes")
+        for c in d.changes:
+            table.add_row(KIND_LABEL.get(c.kind, c.kind), escape(c.program or "guide"), escape(c.summary))
+        out.print(table)
+        return
+    text = {"json": lambda: d.model_dump_json(indent=2) + "\n", "markdown": lambda: diff_markdown(d),
+            "html": lambda: diff_html(d), "terminal": lambda: diff_markdown(d)}[fmt]()
+    if output:
+        from pipeline.store import write_atomic
+
+        write_atomic(output, text)
+        err.print(f"{len(d.changes)} changes → {output}", highlight=False)
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def compare(
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+    by: str = typer.Option("category", "--by", help="category | region | year: one table per value"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="where compare.csv and compare.html go (default RECORDS)"),
+) -> None:
+    """Line up all records: a table per category (or region, year), funding chart, yearly timelines."""
+    from pipeline.diff import diff as run_diff
+    from pipeline.reports import compare_html, compare_rows, write_csv
+    from pipeline.store import write_atomic
+    from schemas import Guide
+
+    if by not in ("category", "region", "year"):
+        raise UserError(f"--by {by}: use category, region or year")
+    files = sorted((records / "guides").glob("*.json"))
+    if not files:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    guides = [Guide.model_validate_json(f.read_text(encoding="utf-8")) for f in files]
+    guides.sort(key=lambda g: (g.region.code or "", g.year or 0, g.id))
+    rows = compare_rows(guides)
+    by_region: dict[str, list] = {}
+    for g in guides:
+        by_region.setdefault(g.region.code or "?", []).append(g)
+    timelines = []
+    for code, gs in sorted(by_region.items()):
+        years = sorted({g.year for g in gs if g.year})
+        if len(years) >= 2:
+            firsts = [next(g for g in gs if g.year == y) for y in years]
+            timelines.append((f"{firsts[0].region.name}", [run_diff(a, b) for a, b in zip(firsts, firsts[1:])]))
+    target = out_dir or records
+    write_csv(rows, target / "compare.csv")
+    write_atomic(target / "compare.html", compare_html(rows, by, timelines))
+    err.print(f"{len(rows)} programmes of {len(guides)} guides → {target}/compare.csv, {target}/compare.html",
+              highlight=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the guide record."""

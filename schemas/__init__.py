@@ -3,3 +3,4 @@ from schemas.guide import (  # noqa: F401
     SCHEMA_VERSION, Channel, Cofunding, Constraint, Contact, Deadline, Direction, Duration, Funding,
     Furniture,    Guide, Issue, Program, Region, Requirement, Section, Source, Span,
 )
+from schemas.diff import DIFF_SCHEMA_VERSION, Change, Diff, Evidence, GuideRef, Pair  # noqa: F401,E402
