@@ -49,6 +49,7 @@ def run(
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="PDF pages read per document"),
     isolate: bool = typer.Option(True, "--isolate/--no-isolate",
                                  help="parse each document in a killable worker subprocess"),
+    export_formats: str = typer.Option("all", "--export", help="tables written at the end: all, none, or csv,parquet,duckdb"),
 ) -> None:
     """Run the Prefect flow over a corpus folder: one record per guide in OUT/guides/."""
     if not corpus.is_dir():
@@ -75,6 +76,11 @@ def run(
 
         summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
                              limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages))
+    if export_formats != "none":
+        from pipeline.export import FORMATS, export as run_export, load_records
+
+        fmts = FORMATS if export_formats == "all" else tuple(export_formats.split(","))
+        run_export(load_records(out_dir), out_dir / "exports", fmts)
     for e in summary.failed:
         err.print(f"[red]failed[/red] {escape(f'{e.path}: {e.reason} ({e.error_class}) {e.message}')}",
                   highlight=False, soft_wrap=True)
@@ -228,6 +234,85 @@ def compare(
     write_atomic(target / "compare.html", compare_html(rows, by, timelines))
     err.print(f"{len(rows)} programmes of {len(guides)} guides → {target}/compare.csv, {target}/compare.html",
               highlight=False)
+
+
+@app.command()
+def export(
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+    fmt: str = typer.Option("all", "--format", help="csv | parquet | duckdb | all"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="where the tables go (default RECORDS/exports)"),
+) -> None:
+    """One table per entity (guides, programs, funding, …) for BI, with a data dictionary."""
+    from pipeline.export import FORMATS, export as run_export, load_records
+
+    if fmt not in FORMATS + ("all",):
+        raise UserError(f"--format {fmt}: use csv, parquet, duckdb or all")
+    guides = load_records(records)
+    if not guides:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    written = run_export(guides, out_dir or records / "exports", FORMATS if fmt == "all" else (fmt,))
+    err.print(f"{len(guides)} guides → {len(written)} files in {out_dir or records / 'exports'}", highlight=False)
+
+
+@app.command()
+def rules(
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="where <guide_id>.json rule files go (default RECORDS/rules)"),
+) -> None:
+    """Draft eligibility rules as JSON Logic: one per requirement, combined per programme."""
+    from pipeline.eligibility import rules_document
+    from pipeline.export import load_records
+    from pipeline.store import dumps, write_atomic
+
+    guides = load_records(records)
+    if not guides:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    target = out_dir or records / "rules"
+    n_rules = n_left = 0
+    for g in guides:
+        doc = rules_document(g)
+        write_atomic(target / f"{g.id}.json", dumps(doc))
+        n_rules += sum(len(p["rules"]) for p in doc["programs"])
+        n_left += sum(len(p["unconverted"]) for p in doc["programs"])
+    err.print(f"{len(guides)} guides → {target}: {n_rules} draft rules, {n_left} requirements left as text "
+              "(listed under `unconverted`)", highlight=False)
+
+
+@app.command()
+def check(
+    profile: Path = typer.Argument(..., help="applicant profile JSON (fields in the README, \"zhinan check\")"),
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+    fmt: str = typer.Option("terminal", "--format", help="terminal | json"),
+) -> None:
+    """Is this applicant eligible for each programme? eligible / not eligible / unknown, with reasons."""
+    from pipeline.eligibility import check as run_check
+    from pipeline.export import load_records
+
+    try:
+        data = json.loads(profile.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{profile}: not a readable JSON profile ({exc})") from exc
+    guides = load_records(records)
+    if not guides:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    verdicts = [(g, v) for g in sorted(guides, key=lambda g: (g.region.code or "", g.year or 0)) for v in run_check(g, data)]
+    if fmt == "json":
+        sys.stdout.write(json.dumps([{
+            "guide_id": v.guide_id, "title": g.title, "program_id": v.program_id, "program": v.name, "status": v.status,
+            "failed": [{"requirement_id": d.requirement_id, "text": d.text, "span": d.span} for d in v.failed],
+            "unknown": [{"requirement_id": d.requirement_id, "text": d.text, "span": d.span} for d in v.unknown],
+            "unconverted": v.unconverted} for g, v in verdicts], ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table("guide", "programme", "verdict", "because", title=f"{profile}")
+    colour = {"eligible": "green", "not eligible": "red", "unknown": "yellow"}
+    for g, v in verdicts:
+        why = v.failed or v.unknown
+        reason = "; ".join(d.text[:60] for d in why[:2]) + (f" (+{len(why) - 2})" if len(why) > 2 else "")
+        table.add_row(escape(f"{g.region.name} {g.year}"), escape(v.name), f"[{colour[v.status]}]{v.status}[/]",
+                      escape(reason))
+    out.print(table)
 
 
 @app.command()

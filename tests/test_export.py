@@ -1,0 +1,85 @@
+"""Exports: row counts equal the records', keys join, DuckDB answers, reruns are byte-identical."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.export import TABLES, dictionary, export
+
+
+@pytest.fixture(scope="module")
+def exported(records, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("exports")
+    export(list(records.values()), folder)
+    return folder, list(records.values())
+
+
+def test_row_counts_equal_the_records(exported):
+    import pyarrow.parquet as pq
+
+    folder, guides = exported
+    expect = {
+        "guides": len(guides),
+        "programs": sum(len(g.programs) for g in guides),
+        "funding": sum(len(p.funding) for g in guides for p in g.programs),
+        "directions": sum(len(p.directions) for g in guides for p in g.programs),
+        "requirements": sum(len(g.requirements) + sum(len(p.requirements) for p in g.programs) for g in guides),
+        "constraints": sum(len(r.constraints) for g in guides for r in g.requirements + [x for p in g.programs for x in p.requirements]),
+        "contacts": sum(len(g.contacts) + sum(len(p.contacts) for p in g.programs) for g in guides),
+        "deadlines": sum(len(g.deadlines) + sum(len(p.deadlines) for p in g.programs) for g in guides),
+        "channels": sum(len(g.channels) for g in guides),
+    }
+    for table, n in expect.items():
+        assert pq.read_table(folder / f"{table}.parquet").num_rows == n, table
+        csv_rows = (folder / f"{table}.csv").read_text(encoding="utf-8-sig").count("\n") - 1
+        assert csv_rows >= n, table  # CSV rows (a quoted field may hold line breaks)
+    assert expect["programs"] == 24 and expect["requirements"] == 123
+
+
+def test_keys_join_without_orphans(exported):
+    import duckdb
+
+    folder, _ = exported
+    con = duckdb.connect(str(folder / "zhinan.duckdb"), read_only=True)
+    for table in ("programs", "funding", "directions", "requirements", "constraints", "contacts", "deadlines", "channels"):
+        assert con.execute(f"SELECT count(*) FROM {table} t LEFT JOIN guides g USING (guide_id) "
+                       "WHERE g.guide_id IS NULL").fetchone()[0] == 0, table
+    for table in ("funding", "directions"):
+        assert con.execute(f"SELECT count(*) FROM {table} t LEFT JOIN programs p USING (guide_id, program_id) "
+                       "WHERE p.program_id IS NULL").fetchone()[0] == 0, table
+    assert con.execute("SELECT count(*) FROM constraints c LEFT JOIN requirements r USING (guide_id, requirement_id) "
+                   "WHERE r.requirement_id IS NULL").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM requirements r LEFT JOIN programs p USING (guide_id, program_id) "
+                   "WHERE r.program_id IS NOT NULL AND p.program_id IS NULL").fetchone()[0] == 0
+
+
+def test_duckdb_query_gives_a_known_funding_ceiling(exported):
+    import duckdb
+
+    folder, _ = exported
+    con = duckdb.connect(str(folder / "zhinan.duckdb"), read_only=True)
+    row = con.execute("""SELECT f.max_cny, f.max_wan, f.modes FROM funding f JOIN programs p USING (guide_id, program_id)
+                     JOIN guides g USING (guide_id)
+                     WHERE g.region_name = '西宁市' AND g.year = 2024 AND p.category = 'major_project'""").fetchall()
+    assert row == [(5_000_000, 500.0, ["grant"])]
+    types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'deadlines'").fetchall())
+    assert types["at_date"] == "DATE" and types["at_time"].startswith("TIMESTAMP")
+    assert con.execute("SELECT count(*) FROM data_dictionary").fetchone()[0] == sum(len(c) for c in TABLES.values())
+
+
+def test_csv_opens_in_excel_and_reruns_are_byte_identical(exported, tmp_path):
+    folder, guides = exported
+    raw = (folder / "guides.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and "克拉玛依市".encode("utf-8") in raw
+    export(guides, tmp_path, ("csv", "parquet"))
+    for table in TABLES:
+        for ext in ("csv", "parquet"):
+            assert (tmp_path / f"{table}.{ext}").read_bytes() == (folder / f"{table}.{ext}").read_bytes(), table
+
+
+def test_data_dictionary_covers_every_column(exported):
+    folder, _ = exported
+    rows = dictionary()
+    assert {(r["table"], r["column"]) for r in rows} == {(t, c.name) for t, cols in TABLES.items() for c in cols}
+    text = (folder / "data_dictionary.md").read_text(encoding="utf-8")
+    assert "| funding | max_wan | float |" in text
+    assert "id of the enclosing program" in text  # from the pydantic field description of Program.parent
