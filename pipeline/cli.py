@@ -316,6 +316,23 @@ def check(
 
 
 @app.command()
+def report(
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="where the site goes (default RECORDS/report)"),
+) -> None:
+    """A static review site: every guide's text with its extracted spans highlighted, next to the record."""
+    from pipeline.export import load_records
+    from pipeline.review import write_site
+
+    guides = load_records(records)
+    if not guides:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    target = out_dir or records / "report"
+    write_site(guides, target)
+    err.print(f"{len(guides)} guide pages → {target}/index.html", highlight=False)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the guide record."""
     from schemas import Guide

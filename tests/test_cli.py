@@ -53,3 +53,22 @@ def test_schema_names_every_contract_field():
                                                   "scope", "span"}
     assert defs["Program"]["additionalProperties"] is False
     assert re.fullmatch(r"\d+\.\d+", guide["schema_version"]["default"])
+
+
+def test_run_writes_records_ledger_and_exports(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "004_f341f958e9ff6538.txt", corpus)
+    (corpus / "broken.pdf").write_bytes(b"<html>not a pdf</html>")
+    out = tmp_path / "out"
+    env = {**__import__("os").environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    r = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "run", str(corpus), "--out", str(out)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "2 discovered: 1 ok, 0 partial, 1 failed, 0 skipped" in r.stderr
+    assert "broken.pdf: WRONG_TYPE" in r.stderr and "Traceback" not in r.stderr
+    assert len(list((out / "guides").glob("*.json"))) == 1
+    assert (out / "exports" / "programs.csv").read_text(encoding="utf-8-sig").count("open_competition") == 2
+    assert (out / "exports" / "zhinan.duckdb").is_file()
