@@ -140,6 +140,16 @@ def _print_entities(guide, labels: set[str]) -> None:
     out.print(table)
 
 
+def _records(records: Path) -> list:
+    """All records of an outputs folder, or a one-line error when there are none."""
+    from pipeline.export import load_records
+
+    guides = load_records(records)
+    if not guides:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    return guides
+
+
 def _load_record(ref: str, records: Path):
     """A record from a record JSON path, a record id in RECORDS/guides, or a guide file (extracted)."""
     from extractors.document import SUFFIX_FORMAT, extract_file
@@ -210,14 +220,10 @@ def compare(
     from pipeline.diff import diff as run_diff
     from pipeline.reports import compare_html, compare_rows, write_csv
     from pipeline.store import write_atomic
-    from schemas import Guide
 
     if by not in ("category", "region", "year"):
         raise UserError(f"--by {by}: use category, region or year")
-    files = sorted((records / "guides").glob("*.json"))
-    if not files:
-        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
-    guides = [Guide.model_validate_json(f.read_text(encoding="utf-8")) for f in files]
+    guides = _records(records)
     guides.sort(key=lambda g: (g.region.code or "", g.year or 0, g.id))
     rows = compare_rows(guides)
     by_region: dict[str, list] = {}
@@ -243,13 +249,11 @@ def export(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="where the tables go (default RECORDS/exports)"),
 ) -> None:
     """One table per entity (guides, programs, funding, …) for BI, with a data dictionary."""
-    from pipeline.export import FORMATS, export as run_export, load_records
+    from pipeline.export import FORMATS, export as run_export
 
     if fmt not in FORMATS + ("all",):
         raise UserError(f"--format {fmt}: use csv, parquet, duckdb or all")
-    guides = load_records(records)
-    if not guides:
-        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    guides = _records(records)
     written = run_export(guides, out_dir or records / "exports", FORMATS if fmt == "all" else (fmt,))
     err.print(f"{len(guides)} guides → {len(written)} files in {out_dir or records / 'exports'}", highlight=False)
 
@@ -261,12 +265,9 @@ def rules(
 ) -> None:
     """Draft eligibility rules as JSON Logic: one per requirement, combined per programme."""
     from pipeline.eligibility import rules_document
-    from pipeline.export import load_records
     from pipeline.store import dumps, write_atomic
 
-    guides = load_records(records)
-    if not guides:
-        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    guides = _records(records)
     target = out_dir or records / "rules"
     n_rules = n_left = 0
     for g in guides:
@@ -286,15 +287,12 @@ def check(
 ) -> None:
     """Is this applicant eligible for each programme? eligible / not eligible / unknown, with reasons."""
     from pipeline.eligibility import check as run_check
-    from pipeline.export import load_records
 
     try:
         data = json.loads(profile.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"{profile}: not a readable JSON profile ({exc})") from exc
-    guides = load_records(records)
-    if not guides:
-        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    guides = _records(records)
     verdicts = [(g, v) for g in sorted(guides, key=lambda g: (g.region.code or "", g.year or 0)) for v in run_check(g, data)]
     if fmt == "json":
         sys.stdout.write(json.dumps([{
@@ -321,12 +319,9 @@ def report(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="where the site goes (default RECORDS/report)"),
 ) -> None:
     """A static review site: every guide's text with its extracted spans highlighted, next to the record."""
-    from pipeline.export import load_records
     from pipeline.review import write_site
 
-    guides = load_records(records)
-    if not guides:
-        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    guides = _records(records)
     target = out_dir or records / "report"
     write_site(guides, target)
     err.print(f"{len(guides)} guide pages → {target}/index.html", highlight=False)

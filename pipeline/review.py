@@ -65,6 +65,14 @@ def items_of(g: Guide) -> tuple[list[Item], list[tuple[str, list[Item]]]]:
         everything.append(it)
         bucket.append(it)
 
+    def add_lists(owner, bucket):  # requirements, contacts and deadlines of a programme or the guide
+        for r in owner.requirements:
+            add("requirement", r.span, _req_summary(r), not r.constraints, bucket)
+        for c in owner.contacts:
+            add("contact", c.span, _contact_summary(c), not (c.names and c.phones), bucket)
+        for d in owner.deadlines:
+            add("deadline", d.span, f"{d.kind} {d.at}", False, bucket)
+
     for p in g.programs:
         bucket: list[Item] = []
         head_end = g.text.find("\n", p.span.start, p.span.end)
@@ -76,20 +84,10 @@ def items_of(g: Guide) -> tuple[list[Item], list[tuple[str, list[Item]]]]:
             add("funding", f.span, f"{amount} {','.join(f.modes)}{cof}", f.min_cny is None and f.max_cny is None, bucket)
         for d in p.directions:
             add("direction", d.span, d.title, False, bucket)
-        for r in p.requirements:
-            add("requirement", r.span, _req_summary(r), not r.constraints, bucket)
-        for c in p.contacts:
-            add("contact", c.span, _contact_summary(c), not (c.names and c.phones), bucket)
-        for d in p.deadlines:
-            add("deadline", d.span, f"{d.kind} {d.at}", False, bucket)
+        add_lists(p, bucket)
         groups.append((f"{p.id} {p.name}", bucket))
     bucket = []
-    for r in g.requirements:
-        add("requirement", r.span, _req_summary(r), not r.constraints, bucket)
-    for c in g.contacts:
-        add("contact", c.span, _contact_summary(c), not (c.names and c.phones), bucket)
-    for d in g.deadlines:
-        add("deadline", d.span, f"{d.kind} {d.at}", False, bucket)
+    add_lists(g, bucket)
     for c in g.channels:
         add("channel", c.span, f"{c.name or ''} {c.url or ''}".strip(), False, bucket)
     groups.append(("guide-wide", bucket))

@@ -51,3 +51,17 @@ def renderings(tmp_path_factory):
     lo = bool(shutil.which("soffice") or shutil.which("libreoffice"))
     render_all(out, CORPUS, with_libreoffice=lo)
     return out
+
+
+def chromium(*args: str, profile) -> "subprocess.CompletedProcess":
+    """Run Debian's headless Chromium (as root, with the flags this workplace needs), or skip."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not browser:
+        print("Chromium is not installed (apt-get install chromium): browser test skipped")
+        pytest.skip("Chromium is not installed")
+    return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)

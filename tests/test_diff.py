@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -10,7 +9,7 @@ import pytest
 
 from pipeline.diff import MIRROR, diff
 from schemas import Diff, Guide
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, chromium
 
 K2017, K2022, X2024 = "000_8708816bca33718b", "003_b20fb3b92bb753f0", "002_1d24a9c214daa895"
 
@@ -121,26 +120,14 @@ def test_compare_tables_chart_and_timeline(run_records, tmp_path):
     assert "克拉玛依市：逐年变化" in html and "2017 → 2022" in html
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
 def test_html_pages_open_in_headless_chromium(run_records, tmp_path):
-    browser = _chromium()
-    if not browser:
-        print("Chromium is not installed (apt-get install chromium): browser test skipped")
-        pytest.skip("Chromium is not installed")
     out, r = run_records
     _cli("diff", r[K2017].id, r[K2022].id, "--records", str(out), "--format", "html", "-o", str(tmp_path / "diff.html"))
     _cli("compare", "--records", str(out), "--out", str(tmp_path))
     for page, needle in (("diff.html", "修订对照表"), ("compare.html", "指南比较")):
-        shot = tmp_path / f"{page}.png"
-        common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  f"--user-data-dir={tmp_path / 'profile'}"]
-        dom = subprocess.run(common + ["--dump-dom", (tmp_path / page).as_uri()], capture_output=True, text=True,
-                             timeout=120)
+        dom = chromium("--dump-dom", (tmp_path / page).as_uri(), profile=tmp_path / "profile")
         assert dom.returncode == 0 and needle in dom.stdout
-        subprocess.run(common + [f"--screenshot={shot}", "--window-size=1200,900", (tmp_path / page).as_uri()],
-                       capture_output=True, timeout=120, check=True)
-        assert shot.stat().st_size > 10_000
+        shot = tmp_path / f"{page}.png"
+        done = chromium(f"--screenshot={shot}", "--window-size=1200,900", (tmp_path / page).as_uri(),
+                        profile=tmp_path / "profile")
+        assert done.returncode == 0 and shot.stat().st_size > 10_000

@@ -1,14 +1,11 @@
 """The review site is faithful to the spans, links every value to its evidence, and opens in Chromium."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import lxml.html
 import pytest
 
 from pipeline.review import items_of, write_site
-from tests.conftest import STEMS
+from tests.conftest import STEMS, chromium
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +50,10 @@ def test_items_to_check_stand_out(site, records):
 
 
 def test_review_page_opens_in_headless_chromium(site, records, tmp_path):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not browser:
-        print("Chromium is not installed (apt-get install chromium): browser test skipped")
-        pytest.skip("Chromium is not installed")
     g = records["003_b20fb3b92bb753f0"]
     page = (site / "guides" / f"{g.id}.html").as_uri() + "#e5"
-    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run(common + ["--dump-dom", page], capture_output=True, text=True, timeout=120)
+    dom = chromium("--dump-dom", page, profile=tmp_path / "profile")
     assert dom.returncode == 0 and 'class="requirement' in dom.stdout and "重大科技专项" in dom.stdout
     shot = tmp_path / "review.png"
-    subprocess.run(common + [f"--screenshot={shot}", "--window-size=1280,820", page], capture_output=True,
-                   timeout=120, check=True)
+    assert chromium(f"--screenshot={shot}", "--window-size=1280,820", page, profile=tmp_path / "profile").returncode == 0
     assert shot.stat().st_size > 50_000
