@@ -146,7 +146,11 @@ def evaluate(rule, data: dict):
     if a is MISSING or b is MISSING or a is None or b is None:
         return None
     if op == "in":
-        return a in b if isinstance(b, (list, str)) else None
+        if not isinstance(b, (list, str)):
+            return None
+        if a not in b and isinstance(b, list) and _other_scale(a, b):
+            return None  # `B` against a `良好及以上` rule: a different scale, not a lower grade
+        return a in b
     try:
         return {"==": lambda: a == b, "!=": lambda: a != b, ">": lambda: a > b, ">=": lambda: a >= b,
                 "<": lambda: a < b, "<=": lambda: a <= b}[op]()
@@ -154,6 +158,18 @@ def evaluate(rule, data: dict):
         return None  # a number against a string: cannot be decided
     except KeyError:
         raise ValueError(f"unsupported JSON Logic operator {op!r}")
+
+
+def _other_scale(value, allowed: list) -> bool:
+    """Is `value` off the ordered scale the `allowed` list was cut from (so it cannot be compared)?"""
+    from extractors.scales import _scales
+
+    for table in _scales().values():
+        ranks = [table.get(x) for x in allowed]
+        if allowed and all(r is not None for r in ranks) and len({r[0] for r in ranks}) == 1:
+            mine = table.get(value)
+            return mine is None or mine[0] != ranks[0][0]
+    return False
 
 
 @dataclass

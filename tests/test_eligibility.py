@@ -82,6 +82,9 @@ def test_missing_data_is_unknown_not_a_guess(records):
      {"registered_in": "哈密高新技术产业开发区"}, True),
     (Constraint(subject="consortium", field="partner_count", op="<=", value=5), {"consortium": {"partner_count": 6}}, False),
     (Constraint(subject="pi", field="title_level", op=">=", value="副高级"), {}, None),
+    # a letter grade against a word-grade rule cannot be compared: unknown, not "not eligible"
+    (Constraint(subject="applicant", field="credit_rating", op=">=", value="良好"), {"credit_rating": "B"}, None),
+    (Constraint(subject="pi", field="title_level", op=">=", value="副高级"), {"pi": {"title_level": "研究员"}}, None),
 ])
 def test_constraint_rules_evaluate(constraint, data, expected):
     assert evaluate(constraint_rule(constraint), data) is expected
