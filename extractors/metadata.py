@@ -5,10 +5,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from extractors.gazetteer import Gazetteer, Place, load
-from extractors.rules import load_toml
+from extractors.rules import flat
 from extractors.textspan import line_spans
 
 
@@ -22,19 +21,8 @@ class Meta:
     region: Place | None
 
 
-@lru_cache(maxsize=1)
 def _rules() -> dict:
-    raw = load_toml("metadata.toml")
-    out = {}
-    for group, body in raw.items():
-        for key, val in body.items():
-            if isinstance(val, str) and key not in ("comment",):
-                out[f"{group}.{key}"] = re.compile(val)
-            else:
-                out[f"{group}.{key}"] = val
-    return out
-
-
+    return flat("metadata.toml")
 
 
 def find_title(text: str) -> tuple[int, int]:

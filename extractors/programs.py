@@ -7,13 +7,11 @@ its own text, or programmes nested under it. Rules: data/programs.toml, data/cat
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from extractors.gazetteer import load as load_gazetteer
 from extractors.outline import Node, flag_subtrees
-from extractors.rules import load_toml, rules
+from extractors.rules import flat, rules
 
 
 @dataclass
@@ -25,17 +23,8 @@ class FoundProgram:
     parent: int | None  # index into the list of programmes
 
 
-@lru_cache(maxsize=1)
 def _cfg() -> dict:
-    data = load_toml("programs.toml")
-    out = {}
-    for group, body in data.items():
-        for key, val in body.items():
-            if isinstance(val, str):
-                out[f"{group}.{key}"] = re.compile(val)
-            else:
-                out[f"{group}.{key}"] = val
-    return out
+    return flat("programs.toml")
 
 
 def clean_name(heading: str) -> tuple[str, int, int]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from extractors.amounts import Amount, find_amounts
 from extractors.funding import is_payment
 from extractors.outline import Node
-from extractors.rules import load_toml, rules
+from extractors.rules import flat, rules
 from extractors.textspan import clause_around, lines_in, sentences
 
 _INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合)(?:下列|以下)(?:条件|要求)[：:]?$")
@@ -31,11 +30,8 @@ class ReqItem:
         return text[self.start:self.end]
 
 
-@lru_cache(maxsize=1)
 def _cfg() -> dict:
-    data = load_toml("sections.toml")
-    return {f"{g}.{k}": re.compile(v) for g, body in data.items() for k, v in body.items()
-            if isinstance(v, str) and k in ("pattern", "not")}
+    return flat("sections.toml")
 
 
 def heading_line(text: str, n: Node) -> str:

@@ -30,6 +30,25 @@ def load_toml(name: str) -> dict:
     return data
 
 
+@lru_cache(maxsize=None)
+def flat(name: str) -> dict:
+    """A file of [group] tables as {"group.key": value}, string values compiled as regexes
+    (rule files whose groups are single tables: metadata.toml, programs.toml, sections.toml)."""
+    out = {}
+    for group, body in load_toml(name).items():
+        if not isinstance(body, dict):
+            continue
+        for key, val in body.items():
+            if isinstance(val, str) and key not in ("comment", "id"):
+                try:
+                    out[f"{group}.{key}"] = re.compile(val)
+                except re.error as exc:
+                    raise RuleError(f"{name} [{group}] {key}: bad pattern {val!r}: {exc}") from exc
+            else:
+                out[f"{group}.{key}"] = val
+    return out
+
+
 def rules(name: str, group: str) -> list[dict]:
     return load_toml(name).get(group, [])
 

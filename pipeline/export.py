@@ -31,7 +31,7 @@ class Col:
 
 def _span_cols(entity: str) -> list[Col]:
     return [Col("span_start", "int", f"start of the {entity}'s evidence in guides.text", f"{entity}.span.start"),
-            Col("span_end", "int", f"end of the evidence: text[span_start:span_end]", f"{entity}.span.end"),
+            Col("span_end", "int", "end of the evidence: text[span_start:span_end]", f"{entity}.span.end"),
             Col("span_page", "int", "1-based PDF page of the evidence, null for other formats", f"{entity}.span.page")]
 
 
@@ -266,8 +266,9 @@ def write_duckdb(tables: dict[str, list[dict]], folder: Path) -> Path:
     con = duckdb.connect(tmp)
     try:
         for name, rows in tables.items():
-            arrow = arrow_table(name, rows)  # noqa: F841 (read by duckdb's replacement scan)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow")
+            con.register("incoming", arrow_table(name, rows))
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM incoming")
+            con.unregister("incoming")
         dict_rows = dictionary()
         con.execute("CREATE TABLE data_dictionary (table_name VARCHAR, column_name VARCHAR, type VARCHAR, "
                     "meaning VARCHAR, source VARCHAR)")

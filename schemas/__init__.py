@@ -4,3 +4,7 @@ from schemas.guide import (  # noqa: F401
     Furniture,    Guide, Issue, Program, Region, Requirement, Section, Source, Span,
 )
 from schemas.diff import DIFF_SCHEMA_VERSION, Change, Diff, Evidence, GuideRef, Pair  # noqa: F401,E402
+
+__all__ = ["SCHEMA_VERSION", "Channel", "Cofunding", "Constraint", "Contact", "Deadline", "Direction", "Duration",
+           "Funding", "Furniture", "Guide", "Issue", "Program", "Region", "Requirement", "Section", "Source", "Span",
+           "DIFF_SCHEMA_VERSION", "Change", "Diff", "Evidence", "GuideRef", "Pair"]

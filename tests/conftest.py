@@ -53,7 +53,7 @@ def renderings(tmp_path_factory):
     return out
 
 
-def chromium(*args: str, profile) -> "subprocess.CompletedProcess":
+def chromium(*args: str, profile):
     """Run Debian's headless Chromium (as root, with the flags this workplace needs), or skip."""
     import shutil
     import subprocess
