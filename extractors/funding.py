@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from extractors.amounts import Amount, find_amounts, to_number
 from extractors.rules import load_toml, rules
-from extractors.textspan import Region, clause_around, region_sentences
+from extractors.textspan import Region, clause_around, region_sentences, sentences
 
 
 @dataclass
@@ -128,13 +128,11 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
     if dur:
         (lo, hi), _ = dur
         result.duration = (_num(lo), _num(hi))
-        result.duration_span = _locate(text, region, own, dur[1])
+        result.duration_span = _locate(region, dur[1])
     return result
 
 
 def _first_mode_sentence(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
-    from extractors.textspan import sentences
-
     for a, b in spans:
         for s, e in sentences(text, a, b):
             if modes_in(text[s:e]):
@@ -142,7 +140,7 @@ def _first_mode_sentence(text: str, spans: list[tuple[int, int]]) -> tuple[int, 
     return None
 
 
-def _locate(text: str, region: Region, joined: str, span: tuple[int, int]) -> tuple[int, int]:
+def _locate(region: Region, span: tuple[int, int]) -> tuple[int, int]:
     """Map a span in region.text(text) (ranges joined by newlines) back to text offsets."""
     pos = 0
     for a, b in region.ranges:

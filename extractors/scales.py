@@ -20,6 +20,32 @@ def _scales() -> dict[str, dict[str, tuple[int, int]]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _lists(field: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The field's scales as written, lowest first: (order, words)."""
+    body = load_toml("scales.toml").get(field, {})
+    return tuple(tuple(tuple(names) for names in body.get(key, [])) for key in ("order", "words"))
+
+
+def satisfying(field: str, value, op: str) -> list[str] | None:
+    """Values of an ordered field that satisfy `op value` on value's own scale; None if unknown."""
+    r = rank(field, value)
+    if r is None:
+        return None
+    ok = {">=": lambda k: k >= r[1], ">": lambda k: k > r[1], "<=": lambda k: k <= r[1], "<": lambda k: k < r[1]}[op]
+    return [name for k, names in enumerate(_lists(field)[r[0]]) if ok(k) for name in names]
+
+
+def off_scale(values: list, value) -> bool:
+    """`values` all come from one scale of some ordered field and `value` is not on that scale."""
+    for table in _scales().values():
+        ranks = [table.get(x) for x in values]
+        if values and all(r is not None for r in ranks) and len({r[0] for r in ranks}) == 1:
+            mine = table.get(value)
+            return mine is None or mine[0] != ranks[0][0]
+    return False
+
+
 def is_ordered(field: str) -> bool:
     return field in _scales()
 

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from extractors.rules import load_toml
-from extractors.scales import is_ordered, rank
+from extractors.scales import is_ordered, off_scale, satisfying
 from schemas import Constraint, Guide, Program, Requirement
 
 MISSING = object()
@@ -31,23 +30,12 @@ def var_name(c: Constraint) -> str:
     return c.field if c.subject == "applicant" else f"{c.subject}.{c.field}"
 
 
-def _at_or_above(field_name: str, value, op: str) -> list[str] | None:
-    """Values of an ordered field that satisfy `op value` (same scale only)."""
-    r = rank(field_name, value)
-    if r is None:
-        return None
-    body = load_toml("scales.toml")[field_name]
-    scale = body["order"] if r[0] == 0 else body["words"]
-    ok = {">=": lambda k: k >= r[1], ">": lambda k: k > r[1], "<=": lambda k: k <= r[1], "<": lambda k: k < r[1]}[op]
-    return [name for k, names in enumerate(scale) if ok(k) for name in names]
-
-
 def constraint_rule(c: Constraint) -> dict:
     var = {"var": var_name(c)}
     if c.op == "in":
         return {"in": [var, list(c.value)]}
     if is_ordered(c.field) and c.op in (">=", ">", "<=", "<"):
-        allowed = _at_or_above(c.field, c.value, c.op)
+        allowed = satisfying(c.field, c.value, c.op)
         if allowed is not None:
             return {"in": [var, allowed]}
     return {c.op: [var, c.value]}
@@ -148,7 +136,7 @@ def evaluate(rule, data: dict):
     if op == "in":
         if not isinstance(b, (list, str)):
             return None
-        if a not in b and isinstance(b, list) and _other_scale(a, b):
+        if a not in b and isinstance(b, list) and off_scale(b, a):
             return None  # `B` against a `良好及以上` rule: a different scale, not a lower grade
         return a in b
     try:
@@ -158,18 +146,6 @@ def evaluate(rule, data: dict):
         return None  # a number against a string: cannot be decided
     except KeyError:
         raise ValueError(f"unsupported JSON Logic operator {op!r}")
-
-
-def _other_scale(value, allowed: list) -> bool:
-    """Is `value` off the ordered scale the `allowed` list was cut from (so it cannot be compared)?"""
-    from extractors.scales import _scales
-
-    for table in _scales().values():
-        ranks = [table.get(x) for x in allowed]
-        if allowed and all(r is not None for r in ranks) and len({r[0] for r in ranks}) == 1:
-            mine = table.get(value)
-            return mine is None or mine[0] != ranks[0][0]
-    return False
 
 
 @dataclass

@@ -78,14 +78,12 @@ def _inside(line: dict, box) -> bool:
 
 
 def read_pdf(path, max_pages: int = MAX_PAGES) -> Extracted:
-    from pdfplumber.utils.exceptions import PdfminerException
-
     pdf = _open(path)
     out = Extracted(text="")
     try:
         try:
             n_pages = len(pdf.pages)
-        except (PdfminerException, Exception) as exc:
+        except Exception as exc:
             raise _classify(path, exc) from exc
         out.page_count = n_pages
         if getattr(pdf.doc, "encryption", None):
@@ -166,9 +164,7 @@ def _page_lines(page, page_no: int, out: Extracted, band_lines: Counter) -> list
             if cells:
                 entries.append({"kind": "row", "text": "  ".join(cells), "size": 0.0, "x0": box[0], "x1": box[2],
                                 "top": box[1], "page": page_no, "band": None, "key": ""})
-    # table rows keep their own order; everything sorted by position
-    rows_order = {id(e): k for k, e in enumerate(entries)}
-    entries.sort(key=lambda e: (e["top"], rows_order[id(e)]) if e["kind"] == "text" else (e["top"], rows_order[id(e)]))
+    entries.sort(key=lambda e: e["top"])  # stable: rows of one table keep their order
     # the right margin: a high percentile of long lines' ends (one overhanging line must not move it)
     ends = sorted(e["x1"] for e in entries if e["kind"] == "text" and not e["band"] and len(e["text"]) >= 10)
     right = ends[int(len(ends) * 0.8)] if ends else 0
