@@ -140,12 +140,11 @@ def _drop_artefact_lines(lines: list[Line], dropped: list) -> list[Line]:
     out: list[Line] = []
     pending_break = False
     nonblank = [ln for ln in lines if ln.text]
+    toc = _toc_block(nonblank, toc_heading, toc_entry)
     for idx, ln in enumerate(nonblank):
         hit = next((r for r in line_rules if r["regex"].match(ln.text)), None)
-        if hit is None and toc_heading.match(ln.text):
-            nxt = nonblank[idx + 1].text if idx + 1 < len(nonblank) else ""
-            if toc_entry.match(nxt):
-                hit = {"id": "toc_heading"}
+        if hit is None and idx in toc:
+            hit = {"id": "toc_heading" if idx == min(toc) else "toc_entry"}
         if hit is not None:
             dropped.append((hit["id"], ln.text))
             pending_break = pending_break or hit["id"] == "page_number"
@@ -153,6 +152,28 @@ def _drop_artefact_lines(lines: list[Line], dropped: list) -> list[Line]:
         out.append(Line(ln.text, ln.offs, ln.page_break or pending_break))
         pending_break = False
     return out
+
+
+_TOC_LEADER = re.compile(r"\s*(?:[.．…·]\s*){4,}\s*\d{0,4}\s*$")
+
+
+def _toc_block(lines: list[Line], heading: re.Pattern, entry: re.Pattern, tail: int = 3) -> set[int]:
+    """Indices of a table of contents: a 目录 heading, its run of entries (an entry wrapped over
+    two lines goes with it), and up to `tail` lines after the run when the first entry comes back
+    right after them as the body's heading (a last entry printed without a page number)."""
+    for h, ln in enumerate(lines):
+        if not heading.match(ln.text) or h + 1 >= len(lines) or not entry.match(lines[h + 1].text):
+            continue
+        k = h + 1
+        while k < len(lines) and (entry.match(lines[k].text)
+                                  or (k + 1 < len(lines) and entry.match(lines[k + 1].text))):
+            k += 1
+        first = re.sub(r"\s+", "", _TOC_LEADER.sub("", lines[h + 1].text))
+        for j in range(k, min(len(lines), k + tail + 1)):
+            if re.sub(r"\s+", "", lines[j].text) == first:
+                return set(range(h, j))
+        return set(range(h, k))
+    return set()
 
 
 def _drop_running_headers(lines: list[Line], dropped: list) -> list[Line]:
@@ -187,7 +208,8 @@ def _rejoin(lines: list[Line]) -> list[Line]:
             title_tail = (not starts_item and prev.text[-1] not in SENTENCE_END + "，,、"
                           and len(prev.text) >= 6 and _TITLE_TAIL.match(ln.text) is not None
                           and not _TITLE_TAIL.match(prev.text))
-            if wrapped or title_tail:
+            dangling = prev.text[-1] in "、（(《“" and not starts_item  # a line never ends inside a list or bracket
+            if wrapped or title_tail or dangling:
                 out[-1] = _join(prev, ln)
                 last_width = visual_width(ln.text)
                 continue

@@ -38,6 +38,7 @@ class Node:
     end: int = -1       # end of the whole section
     parent: int | None = None
     children: list[int] = field(default_factory=list)
+    titled: bool = False  # the heading line is only a title, no sentence after it
 
     @property
     def line(self) -> tuple[int, int]:
@@ -101,6 +102,13 @@ def is_bare_heading(line: str) -> bool:
     return cjk >= 2
 
 
+def is_title_line(rest: str) -> bool:
+    """A numbered line that is only a heading (`一、支持方向`, `（二）工业机器人应用`), not an item
+    that says something (`（一）项目单位在东莞市内注册、具有独立法人资格。`)."""
+    s = rest.strip().rstrip("：:")
+    return bool(s) and len(s) <= 40 and not any(c in "，。；,;！？!?" for c in s)
+
+
 def clause_title(rest: str) -> str:
     """A numbered item's heading: the text up to its first clause break."""
     m = _CLAUSE_END.search(rest)
@@ -122,11 +130,12 @@ def build_outline(text: str, body_start: int = 0) -> list[Node]:
         if num is not None:
             st, marker, value, rest_off = num
             rest = line[rest_off:]
-            node = Node(clause_title(rest) or rest.strip(), 0, st["id"], marker, value, a, b, a + rest_off)
+            node = Node(clause_title(rest) or rest.strip(), 0, st["id"], marker, value, a, b, a + rest_off,
+                        titled=is_title_line(rest))
             _place_numbered(frames, nodes, node, st, value)
-            prev_heading = True
+            prev_heading = node.titled
         elif bare[k]:
-            node = Node(line.strip(), 0, "bare", None, None, a, b, a)
+            node = Node(line.strip(), 0, "bare", None, None, a, b, a, titled=True)
             _place_bare(frames, nodes, node, prev_heading, _next_numbered(text, lines, k))
             prev_heading = True
         else:
@@ -190,10 +199,18 @@ def _place_numbered(frames: list[_Frame], nodes: list[Node], node: Node, st: dic
         _push(frames, nodes, node, _Frame({sid}, {fam}, 1, value, len(nodes), "annex"))
         return
     if idx is not None:
+        # the counter says which open list continues: `二、` after `一、X` / `一、…六、` is X's sibling
+        conts = [i for i in range(len(frames) - 1, -1, -1) if sid in frames[i].styles
+                 and value is not None and frames[i].last is not None and value == frames[i].last + 1]
+        # several open lists could continue: the one whose last item reads like this one
+        cont = max(conts, key=lambda i: (_common_prefix(nodes[frames[i].node].title, node.title), i), default=None)
+        if cont is not None:
+            idx = cont
         f = frames[idx]
-        restart_inside = (value == 1 and (f.last or 0) >= 2 and idx == len(frames) - 1
-                          and nodes[f.node].head_end - nodes[f.node].rest_start <= 20
-                          and not _CLAUSE_END.search(nodes[f.node].title))
+        top = nodes[frames[-1].node]
+        restart_inside = (cont is None and value == 1 and idx == len(frames) - 1
+                          and ((f.last or 0) >= 2 or top.style == sid)
+                          and (top.titled or top.style == "bare"))
         if restart_inside:  # `5.科技惠民领域` then `1.智慧医疗…`: a list nested in the same style
             _push(frames, nodes, node, _Frame({sid}, {fam}, f.level + 1, value, len(nodes), "numbered"))
             return
@@ -216,6 +233,13 @@ def _place_numbered(frames: list[_Frame], nodes: list[Node], node: Node, st: dic
             return
     level = frames[-1].level + 1 if frames else 1
     _push(frames, nodes, node, _Frame({sid}, {fam}, level, value, len(nodes), "numbered"))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
 
 
 def _place_bare(frames: list[_Frame], nodes: list[Node], node: Node, prev_heading: bool, nxt) -> None:
