@@ -139,20 +139,19 @@ def build_guide(loaded: Loaded) -> Guide:
     text = loaded.norm.text
     meta = extract_meta(text)
     nodes = build_outline(text, meta.title_span[1])
-    found = find_programs(text, nodes, meta.title)
+    found = find_programs(text, nodes, meta.title, meta.title_span[1])
     place = meta.region
     area = place.area_code if place is not None else None
     plan_or_issue_year = meta.issued.year if meta.issued else meta.year
     per, guide_fields, channels = extract_fields(text, nodes, found, plan_or_issue_year, area)
     programs = []
     for k, fp in enumerate(found):
-        node = nodes[fp.node]
         f = per[k]
         programs.append(Program(
             id=f"p{k + 1}", name=fp.name, category=fp.category,
             parent=f"p{fp.parent + 1}" if fp.parent is not None else None,
             directions=f.directions, funding=f.funding, duration=f.duration, requirements=f.requirements,
-            contacts=f.contacts, deadlines=f.deadlines, span=Span(start=node.start, end=node.end),
+            contacts=f.contacts, deadlines=f.deadlines, span=Span(start=fp.start, end=fp.end),
         ))
     outline = [Section(title=n.title, level=n.level, marker=n.marker, style=n.style, parent=n.parent,
                        span=Span(start=n.start, end=n.end)) for n in nodes]

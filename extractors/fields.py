@@ -67,9 +67,8 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
     excluded = excluded_nodes(nodes)
     regions = []
     for k, fp in enumerate(programs):
-        n = nodes[fp.node]
-        holes = [(nodes[q.node].start, nodes[q.node].end) for q in programs if q.parent == k]
-        regions.append(Region.of(n.start, n.end, holes))
+        holes = [(q.start, q.end) for q in programs if q.parent == k]
+        regions.append(Region.of(fp.start, fp.end, holes))
     per = [Fields() for _ in programs]
     guide = Fields()
 
@@ -83,6 +82,8 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
     # funding, duration, directions: per programme
     for k, fp in enumerate(programs):
         mine = [i for i, o in enumerate(own) if o == k and i != fp.node and not excluded[i]]
+        if fp.node is None:  # a call for one thing: every section outside other programmes
+            mine = [i for i, o in enumerate(own) if o is None and not excluded[i]]
         fund_secs = [(nodes[i].rest_start, nodes[i].end) for i in mine if sec["funding"].search(nodes[i].title)]
         res = extract_funding(text, regions[k], fund_secs)
         for it in res.items:
@@ -95,7 +96,7 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
             per[k].directions.append(Direction(title=d.title, text=text[d.start:d.end], keywords=d.keywords,
                                                span=_span(d.start, d.end)))
     # a guide-wide implementation period applies to programmes that state none
-    outside = Region.of(0, len(text), [(nodes[fp.node].start, nodes[fp.node].end) for fp in programs])
+    outside = Region.of(0, len(text), [(fp.start, fp.end) for fp in programs])
     gdur = duration_in(outside.text(text))
     if gdur:
         for f in per:

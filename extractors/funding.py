@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from extractors.amounts import Amount, find_amounts, to_number
-from extractors.rules import load_toml, rules
+from extractors.rules import flat, load_toml, rules
 from extractors.textspan import Region, clause_around, region_sentences, sentences
 
 
@@ -51,6 +51,58 @@ def is_payment(text: str, amount: Amount, lo: int = 0, hi: int | None = None) ->
     sentence = text[lo:b]
     return amount.kind in ("cap", "range") and bool(c["pay"].search(sentence)) and not c["not_pay"].search(
         text[max(lo, a - 12):a])
+
+
+_RATE = re.compile(r"\d+(?:\.\d+)?\s*%")
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A sentence that pays: the amounts in it the programme pays (none for a rate or a bare
+    paying verb with a money noun)."""
+
+    start: int
+    end: int
+    amounts: tuple[Amount, ...]
+
+
+@lru_cache(maxsize=1)
+def _offer_cfg() -> dict:
+    return flat("offers.toml")
+
+
+def payment_in(text: str, a: int, b: int) -> Payment | None:
+    """The payment stated by the sentence text[a:b], or None when it pays nothing."""
+    paid = []
+    for amt in find_amounts(text[a:b]):
+        shifted = Amount(amt.min_cny, amt.max_cny, amt.kind, a + amt.start, a + amt.end)
+        if is_payment(text, shifted, a, b):
+            paid.append(shifted)
+    if paid:
+        return Payment(a, b, tuple(paid))
+    c = _offer_cfg()
+    s = text[a:b]
+    if c["lead_in.pattern"].search(s.rstrip()):
+        return None
+    money = c["money.pattern"].search(s)
+    if money and not _cfg()["not_pay"].search(s[max(0, money.start() - 6):money.end()]):
+        return Payment(a, b, ())
+    if _RATE.search(s) and _cfg()["pay"].search(s) and any(
+            _cfg()["pay"].search(text[x:y]) for x, y in [clause_around(text, a + m.start(), a + m.end(), a, b)
+                                                          for m in _RATE.finditer(s)]):
+        return Payment(a, b, ())
+    return None
+
+
+def payments(text: str, ranges) -> list[Payment]:
+    """Paying sentences of the given (start, end) ranges, in order."""
+    out = []
+    for lo, hi in ranges:
+        for a, b in sentences(text, lo, hi):
+            p = payment_in(text, a, b)
+            if p is not None:
+                out.append(p)
+    return out
 
 
 def modes_in(text: str) -> list[str]:

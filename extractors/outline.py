@@ -225,6 +225,11 @@ def _place_numbered(frames: list[_Frame], nodes: list[Node], node: Node, st: dic
             old = _pop_to(frames, fam_idx)
             _push(frames, nodes, node, _Frame(old.styles | {sid}, old.family, old.level, value, len(nodes), "numbered"))
             return
+        prev = next((n for n in reversed(nodes) if n.style == sid), None)
+        if prev is not None and prev.value == value - 1 and frames and nodes[frames[-1].node].titled:
+            # `（六）` under `二、…` after `（五）` under `一、…`: one list numbered across chapters
+            _push(frames, nodes, node, _Frame({sid}, {fam}, frames[-1].level + 1, value, len(nodes), "numbered"))
+            return
         bare = [i for i, f in enumerate(frames) if f.kind == "bare"]
         if bare:
             pick = next((i for i in reversed(bare) if frames[i].ordinal == value - 1), bare[-1])

@@ -10,17 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extractors.gazetteer import load as load_gazetteer
+from extractors.offers import PROGRAMME_PARTS, names_an_offer, part_above, part_kind, section_offers
 from extractors.outline import Node, flag_subtrees
 from extractors.rules import flat, rules
 
 
 @dataclass
 class FoundProgram:
-    node: int          # index into the outline
+    node: int | None   # index into the outline (None: a call for one thing, the whole body)
     name: str
     name_span: tuple[int, int]
     category: str
     parent: int | None  # index into the list of programmes
+    start: int         # the programme's section
+    end: int
 
 
 def _cfg() -> dict:
@@ -99,27 +102,40 @@ def _has_signals(text: str, nodes: list[Node], i: int) -> bool:
     return bool(c["signals.amount"].search(own) and c["signals.pay"].search(own))
 
 
-def find_programs(text: str, nodes: list[Node], guide_title: str) -> list[FoundProgram]:
+def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: int = 0) -> list[FoundProgram]:
+    """Programmes of a guide: sections that offer something (offers.py), the sections holding
+    them when those read as programmes themselves, and for a call for one thing that offers its
+    single programme from no section of its own, one programme named from the title."""
     c = _cfg()
     excluded = flag_subtrees(nodes, lambda n: c["exclude_subtree.pattern"].search(n.title))
-    candidate = {}
+    offers = section_offers(text, nodes, excluded)
+    kinds = [o.kind for o in offers]
+    names = {}
     for i, n in enumerate(nodes):
-        if excluded[i] or (n.parent is not None and excluded[n.parent]):
+        if excluded[i] or kinds[i] is not None or (n.parent is not None and excluded[n.parent]):
             continue
         name, a, b = clean_name(n.title)
-        if name_ok(name):
-            candidate[i] = (name, a, b)
-    # bottom-up: a candidate is a programme with signals, or with programmes under it
+        if len(name) >= 2 and not c["exclude.pattern"].search(name):
+            names[i] = (name, a, b)
     is_prog = [False] * len(nodes)
-    for i in range(len(nodes) - 1, -1, -1):
-        if i in candidate:
-            is_prog[i] = _has_signals(text, nodes, i) or any(_subtree_has(nodes, is_prog, k) for k in nodes[i].children)
+    for i in range(len(nodes) - 1, -1, -1):  # bottom-up: children are decided first
+        if i not in names:
+            continue
+        o = offers[i]
+        above = part_above(nodes, kinds, i)
+        offering = o.card if above in PROGRAMME_PARTS else (o.pays or o.card)
+        named = name_ok(names[i][0]) and (_has_signals(text, nodes, i) or _subtree_has(nodes, is_prog, i))
+        is_prog[i] = offering or named
+    for i in range(len(nodes)):  # a section holding programmes, itself an item among programmes
+        if i in names and not is_prog[i] and _sibling_is(nodes, is_prog, i) and (
+                _subtree_has(nodes, is_prog, i) or names_an_offer(names[i][0])):
+            is_prog[i] = True
     found: list[FoundProgram] = []
     index_of: dict[int, int] = {}
     for i, n in enumerate(nodes):
         if not is_prog[i]:
             continue
-        name, a, b = candidate[i]
+        name, a, b = names[i]
         parent = n.parent
         while parent is not None and not is_prog[parent]:
             parent = nodes[parent].parent
@@ -127,9 +143,71 @@ def find_programs(text: str, nodes: list[Node], guide_title: str) -> list[FoundP
         base = title_at if title_at >= 0 else n.rest_start
         index_of[i] = len(found)
         found.append(FoundProgram(i, name, (base + a, base + b), categorize(name, guide_title),
-                                  index_of.get(parent) if parent is not None else None))
+                                  index_of.get(parent) if parent is not None else None, n.start, n.end))
+    if not found:
+        single = single_call(text, nodes, guide_title, body_start)
+        if single is not None:
+            found.append(single)
     return found
 
 
+def _sibling_is(nodes: list[Node], flags: list[bool], i: int) -> bool:
+    p = nodes[i].parent
+    siblings = nodes[p].children if p is not None else [k for k, n in enumerate(nodes) if n.parent is None]
+    return any(flags[k] for k in siblings if k != i)
+
+
+def single_call(text: str, nodes: list[Node], guide_title: str, body_start: int) -> FoundProgram | None:
+    """A call for one thing (`关于开展…遴选工作的通知`): one programme named by the shortest
+    phrase of the title that says what is applied for. None for a document that calls for
+    nothing (no call word in its title and no section saying who may apply)."""
+    c = _cfg()
+    conditions = any(part_kind(n.title) == "conditions" for n in nodes)
+    if not guide_title or not (c["call.pattern"].search(guide_title) or conditions):
+        return None
+    name, a, b = call_name(guide_title)
+    if len(name) < 2:
+        return None
+    at = text.find(guide_title)
+    base = at if at >= 0 else 0
+    return FoundProgram(None, name, (base + a, base + b), categorize(name, guide_title), None,
+                        base if at >= 0 else body_start, len(text))
+
+
+def call_name(title: str) -> tuple[str, int, int]:
+    """What a call's title says is applied for, without issuer, wrapper, year or region:
+    `关于组织申报广东省2017年高新技术产品认定的通知` -> 高新技术产品认定."""
+    c = _cfg()
+    start, end = 0, len(title)
+    about = title.find("关于")
+    if about >= 0:
+        start = about + 2
+    changed = True
+    while changed:
+        changed = False
+        rest = title[start:end]
+        m = c["call.tail"].search(rest)
+        if m and m.start() > 0:
+            end = start + m.start()
+            changed = True
+            continue
+        m = c["call.head"].match(rest)
+        if m and m.end() > 0 and m.end() < len(rest):
+            start += m.end()
+            changed = True
+            continue
+        name, a, b = clean_name(rest)
+        if (a, b) != (0, len(rest)) and b > a:
+            start, end = start + a, start + b
+            changed = True
+    return title[start:end], start, end
+
+
 def _subtree_has(nodes: list[Node], flags: list[bool], i: int) -> bool:
-    return flags[i] or any(_subtree_has(nodes, flags, k) for k in nodes[i].children)
+    stack = list(nodes[i].children)
+    while stack:
+        k = stack.pop()
+        if flags[k]:
+            return True
+        stack.extend(nodes[k].children)
+    return False
