@@ -161,8 +161,9 @@ def build_guide(loaded: Loaded) -> Guide:
         issues.append(Issue(code="NO_PROGRAMS", message="no section looks like a funding programme"))
     if place is None:
         issues.append(Issue(code="NO_REGION", message="no region named by issuer, title or text"))
+    year = meta.year or (meta.issued.year if meta.issued else None) or _deadline_year(guide_fields, per)
     guide = Guide(
-        id=loaded.source.sha256[:16], title=meta.title or loaded.source.path, region=region, year=meta.year,
+        id=loaded.source.sha256[:16], title=meta.title or loaded.source.path, region=region, year=year,
         issued=meta.issued, issuer=meta.issuer, source=loaded.source, text=text, programs=programs,
         requirements=guide_fields.requirements, contacts=guide_fields.contacts, deadlines=guide_fields.deadlines,
         channels=channels, outline=outline, furniture=loaded.furniture, text_map=loaded.norm.runs(),
@@ -180,6 +181,14 @@ def build_guide(loaded: Loaded) -> Guide:
         for name in ("programs", "requirements", "contacts", "deadlines", "channels", "outline"):
             _set_pages(getattr(guide, name), page_at)
     return guide
+
+
+def _deadline_year(guide_fields, per) -> int | None:
+    """GUIDELINES: without a plan year or an issue date, the year of the application deadline."""
+    dates = [d.at for f in [guide_fields, *per] for d in f.deadlines]
+    closes = [d.at for f in [guide_fields, *per] for d in f.deadlines if d.kind == "submission_close"]
+    pick = min(closes or dates, default=None)
+    return int(pick[:4]) if pick else None
 
 
 def extract_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Guide:

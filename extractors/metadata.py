@@ -8,6 +8,7 @@ from datetime import date
 
 from extractors.gazetteer import Gazetteer, Place, load
 from extractors.rules import flat
+from extractors.outline import match_numbered
 from extractors.textspan import line_spans
 
 
@@ -31,7 +32,9 @@ def find_title(text: str) -> tuple[int, int]:
     if not lines:
         return 0, 0
     for a, b in lines[: r["title.window"]]:
-        if r["title.pattern"].search(text[a:b]) and b - a <= 120:
+        line = text[a:b]
+        if (r["title.pattern"].search(line) and b - a <= 120 and match_numbered(line) is None
+                and not line.rstrip().endswith(("：", ":"))):
             return a, b
     return lines[0]
 
@@ -39,7 +42,15 @@ def find_title(text: str) -> tuple[int, int]:
 def plan_year(title: str, text: str) -> int | None:
     r = _rules()
     m = r["year.title"].search(title) or r["year.body"].search(text[:3000])
-    return int(m.group(1)) if m else None
+    if m:
+        return int(m.group(1))
+    for a, b in line_spans(text[:600]):  # `二〇二四年` alone in the front matter
+        if r["year.cn_line"].match(text[a:b].strip()):
+            return int(text[a:b].strip()[:4].translate(_CN_DIGITS))
+    return None
+
+
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 
 def find_issuer(text: str, front_end: int) -> tuple[str | None, date | None]:
@@ -49,9 +60,10 @@ def find_issuer(text: str, front_end: int) -> tuple[str | None, date | None]:
     front = [(a, b) for a, b in lines if b <= front_end]
     back = [(a, b) for a, b in lines if a >= front_end][-6:]
     issuer, issued = None, None
-    for a, b in front + back:
+    block = front + back
+    for k, (a, b) in enumerate(block + lines):  # the signature block, else the first date line alone
         s = text[a:b].strip()
-        if issuer is None and r["issuer.pattern"].match(s):
+        if issuer is None and k < len(block) and r["issuer.pattern"].match(s):
             issuer = s
         m = r["issued.pattern"].match(s)
         if issued is None and m:
@@ -69,8 +81,6 @@ def _most_specific(gz: Gazetteer, s: str) -> Place | None:
     rank = {"district": 0, "city": 1, "province": 2, "national": 3}
     best = min(mentions, key=lambda m: (rank[m.place.level], m.start))
     place = best.place
-    if place.level == "district" and place.city_code:  # guides are city or province documents
-        return gz.get(place.city_code) or place
     return place
 
 
@@ -78,7 +88,7 @@ def find_region(text: str, title: str, issuer: str | None) -> Place | None:
     """The issuer's region wins, then the title's, then the places the text is about."""
     r = _rules()
     gz = load()
-    if issuer and r["national.issuer"].match(issuer):
+    if (issuer and r["national.issuer"].match(issuer)) or r["national.title"].search(title or ""):
         return gz.get("100000")
     for s in (issuer, title):
         if s:
