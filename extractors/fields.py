@@ -11,6 +11,7 @@ from extractors.contacts import parse_contact_lines
 from extractors.deadlines import extract_channels, extract_deadlines
 from extractors.directions import extract_directions
 from extractors.funding import duration_in, extract_funding
+from extractors.offers import part_kind
 from extractors.outline import Node, flag_subtrees
 from extractors.programs import FoundProgram
 from extractors.requirements import categorize as requirement_category
@@ -84,7 +85,7 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
         mine = [i for i, o in enumerate(own) if o == k and i != fp.node and not excluded[i]]
         if fp.node is None:  # a call for one thing: every section outside other programmes
             mine = [i for i, o in enumerate(own) if o is None and not excluded[i]]
-        fund_secs = [(nodes[i].rest_start, nodes[i].end) for i in mine if sec["funding"].search(nodes[i].title)]
+        fund_secs = [(nodes[i].rest_start, nodes[i].end) for i in mine if part_kind(nodes[i].title) == "funding"]
         res = extract_funding(text, regions[k], fund_secs)
         for it in res.items:
             cof = Cofunding(kind=it.cofunding[0], min=it.cofunding[1]) if it.cofunding else None

@@ -23,6 +23,7 @@ class FundingItem:
     modes: list[str]
     cofunding: tuple[str, float] | None
     span: tuple[int, int]
+    amount_span: tuple[int, int] | None = None  # the amount inside the sentence, when one is stated
 
 
 @dataclass
@@ -38,19 +39,28 @@ def _cfg() -> dict:
     return {k: re.compile(v) for k, v in f.items() if isinstance(v, str)}
 
 
+def _governed_by_not_pay(text: str, amount: Amount, lo: int = 0, hi: int | None = None) -> bool:
+    """Is the amount a revenue, an investment, a price …? Judged on the words that govern it: back
+    to its clause start or the list comma before it (`不超过总投入30%、最高3000万元`: 总投入
+    governs the rate, not the cap)."""
+    a, b = clause_around(text, amount.start, amount.end, lo, hi)
+    head = max(a, text.rfind("、", a, amount.start) + 1)
+    return bool(_cfg()["not_pay"].search(text[head:min(b, amount.end + 4)]))
+
+
 def is_payment(text: str, amount: Amount, lo: int = 0, hi: int | None = None) -> bool:
     """Is this amount money the programme pays (judged on its clause)?"""
     a, b = clause_around(text, amount.start, amount.end, lo, hi)
     clause = text[a:b]
     c = _cfg()
-    if c["not_pay"].search(clause):
+    if _governed_by_not_pay(text, amount, lo, hi):
         return False
     if c["pay"].search(clause):
         return True
-    # `按研发投入的20%给予补助，最高不超过100万元`: the paying verb is in an earlier clause
-    sentence = text[lo:b]
-    return amount.kind in ("cap", "range") and bool(c["pay"].search(sentence)) and not c["not_pay"].search(
-        text[max(lo, a - 12):a])
+    # `按研发投入的20%给予补助，最高不超过100万元`: the paying verb is in another clause
+    sentence = text[lo:hi if hi is not None else b]
+    return amount.kind in ("cap", "range", "fixed") and bool(c["pay"].search(sentence)) and not c["not_pay"].search(
+        text[max(lo, a - 12):a]) and not c["not_pay"].search(clause)
 
 
 _RATE = re.compile(r"\d+(?:\.\d+)?\s*%")
@@ -71,12 +81,14 @@ def _offer_cfg() -> dict:
     return flat("offers.toml")
 
 
-def payment_in(text: str, a: int, b: int) -> Payment | None:
-    """The payment stated by the sentence text[a:b], or None when it pays nothing."""
+def payment_in(text: str, a: int, b: int, declared: bool = False) -> Payment | None:
+    """The payment stated by the sentence text[a:b], or None when it pays nothing. In a section
+    whose heading declares what is paid (`补贴标准`), an amount needs no paying verb of its own
+    (`GYB(创业意识培训）200元/人`)."""
     paid = []
     for amt in find_amounts(text[a:b]):
         shifted = Amount(amt.min_cny, amt.max_cny, amt.kind, a + amt.start, a + amt.end)
-        if is_payment(text, shifted, a, b):
+        if is_payment(text, shifted, a, b) or (declared and not _governed_by_not_pay(text, shifted, a, b)):
             paid.append(shifted)
     if paid:
         return Payment(a, b, tuple(paid))
@@ -85,7 +97,8 @@ def payment_in(text: str, a: int, b: int) -> Payment | None:
     if c["lead_in.pattern"].search(s.rstrip()):
         return None
     money = c["money.pattern"].search(s)
-    if money and not _cfg()["not_pay"].search(s[max(0, money.start() - 6):money.end()]):
+    if (money and not _cfg()["not_pay"].search(s[max(0, money.start() - 6):money.end()])
+            and not c["money.negated"].search(s[max(0, money.start() - 3):money.start()])):
         return Payment(a, b, ())
     if _RATE.search(s) and _cfg()["pay"].search(s) and any(
             _cfg()["pay"].search(text[x:y]) for x, y in [clause_around(text, a + m.start(), a + m.end(), a, b)
@@ -94,12 +107,12 @@ def payment_in(text: str, a: int, b: int) -> Payment | None:
     return None
 
 
-def payments(text: str, ranges) -> list[Payment]:
+def payments(text: str, ranges, declared: bool = False) -> list[Payment]:
     """Paying sentences of the given (start, end) ranges, in order."""
     out = []
     for lo, hi in ranges:
         for a, b in sentences(text, lo, hi):
-            p = payment_in(text, a, b)
+            p = payment_in(text, a, b, declared)
             if p is not None:
                 out.append(p)
     return out
@@ -148,34 +161,45 @@ def _num(v: float | None) -> float | int | None:
 
 
 def extract_funding(text: str, region: Region, funding_sections: list[tuple[int, int]]) -> FundingResult:
-    """Funding of one programme from its own text (`region`) and its 资助/支持方式 sections."""
+    """Funding of one programme from its own text (`region`) and its 资助/支持方式 sections: one
+    item per amount a paying sentence states (a graded list gives one each), one item with null
+    amounts for a sentence that pays by a rate or without saying how much. An item's modes are its
+    sentence's; else those its funding sections or other sentences state; else `grant`."""
     c = _cfg()
     result = FundingResult()
-    context: list[tuple[int, int]] = list(funding_sections)
-    pay_amounts: list[tuple[Amount, tuple[int, int]]] = []
-    for a, b in region_sentences(text, region):
-        for amt in find_amounts(text[a:b]):
-            shifted = Amount(amt.min_cny, amt.max_cny, amt.kind, a + amt.start, a + amt.end)
-            if is_payment(text, shifted, a, b):
-                pay_amounts.append((shifted, (a, b)))
-                context.append((a, b))
-    context_text = "\n".join(text[a:b] for a, b in sorted(set(context)))
-    modes = modes_in(context_text)
+    pays = payments(text, region.ranges)
+    paying = {(p.start, p.end) for p in pays}
+    for p in payments(text, funding_sections, declared=True):
+        if (p.start, p.end) not in paying:
+            pays.append(p)
+            paying.add((p.start, p.end))
+    pays.sort(key=lambda p: p.start)
+    # how the programme pays, stated apart from its amounts: its funding sections, and sentences
+    # that name a way of paying (`采取后补助方式`, `以无偿资助形式`)
+    stated = sorted({(a, b) for lo, hi in funding_sections for a, b in sentences(text, lo, hi)} | {
+        (a, b) for lo, hi in region.ranges for a, b in sentences(text, lo, hi)
+        if (a, b) not in paying and c["way"].search(text[a:b])})
+    context_modes = modes_in("\n".join(text[a:b] for a, b in sorted(set(stated))))
     own = region.text(text)
     cof = cofunding_in(own)
     cofunding = cof[0] if cof else None
-    seen = set()
-    for amt, (a, b) in pay_amounts:
-        key = (amt.min_cny, amt.max_cny)
-        if key in seen:
-            continue
-        seen.add(key)
-        per = "program_total" if c["program_total"].search(text[a:b]) else "project"
-        result.items.append(FundingItem(amt.min_cny, amt.max_cny, per, modes, cofunding, (a, b)))
-    if not result.items and modes:
-        span = _first_mode_sentence(text, sorted(set(context)))
+    for p in pays:
+        sentence = text[p.start:p.end]
+        modes = modes_in(sentence) or context_modes or ["grant"]
+        per = "program_total" if c["program_total"].search(sentence) else "project"
+        seen = set()
+        for amt in p.amounts:
+            if (amt.min_cny, amt.max_cny) in seen:  # an amount repeated in one sentence is listed once
+                continue
+            seen.add((amt.min_cny, amt.max_cny))
+            result.items.append(FundingItem(amt.min_cny, amt.max_cny, per, modes, cofunding, (p.start, p.end),
+                                            (amt.start, amt.end)))
+        if not p.amounts:
+            result.items.append(FundingItem(None, None, "project", modes, cofunding, (p.start, p.end)))
+    if not result.items and context_modes:
+        span = _first_mode_sentence(text, sorted(set(stated)))
         if span:
-            result.items.append(FundingItem(None, None, "project", modes, cofunding, span))
+            result.items.append(FundingItem(None, None, "project", context_modes, cofunding, span))
     dur = duration_in(own)
     if dur:
         (lo, hi), _ = dur
