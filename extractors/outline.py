@@ -208,10 +208,12 @@ def _place_numbered(frames: list[_Frame], nodes: list[Node], node: Node, st: dic
             idx = cont
         f = frames[idx]
         top = nodes[frames[-1].node]
-        restart_inside = (cont is None and value == 1 and idx == len(frames) - 1
-                          and ((f.last or 0) >= 2 or top.style == sid)
-                          and (top.titled or top.style == "bare"))
+        only_bare_above = all(fr.kind == "bare" for fr in frames[idx + 1:])
+        restart_inside = (cont is None and value == 1 and only_bare_above
+                          and ((f.last or 0) >= 2 or top.style == sid or idx < len(frames) - 1)
+                          and (top.titled or top.style == "bare") and nodes[f.node].titled)
         if restart_inside:  # `5.科技惠民领域` then `1.智慧医疗…`: a list nested in the same style
+            del frames[idx + 1:]  # bare lines under the heading (a card's own title rows) close
             _push(frames, nodes, node, _Frame({sid}, {fam}, f.level + 1, value, len(nodes), "numbered"))
             return
         old = _pop_to(frames, idx)
