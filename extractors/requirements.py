@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from extractors.amounts import Amount, find_amounts
 from extractors.funding import is_payment
+from extractors.offers import part_kind
 from extractors.outline import Node
 from extractors.rules import flat, rules
 from extractors.textspan import clause_around, lines_in, sentences
 
-_INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合)(?:下列|以下)(?:条件|要求)[：:]?$")
+_INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合|具备|同时具备)(?:下列|以下)(?:[一二两三四五六七八九十\d]+个)?(?:条件|要求)(?:之一)?[：:]?$")
+_FULL_STOP = re.compile(r"[。！？!?]")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:]")
 
 
@@ -44,8 +46,10 @@ def is_requirement_heading(text: str, n: Node) -> bool:
         return False
     line = heading_line(text, n)
     # `申报要求` / `申报要求：` is a heading; `按照放管服改革要求，项目负责人…` is an item that says 要求
-    titled = c["requirements.pattern"].search(n.title) and line.rstrip("：: ") == n.title
-    return bool(titled or c["requirements.pattern"].search(line))
+    titled = line.rstrip("：: ") == n.title
+    if titled and part_kind(n.title) in ("conditions", "materials"):  # 补贴对象, 申报资料, 返还条件 …
+        return True
+    return bool((titled and c["requirements.pattern"].search(n.title)) or c["requirements.pattern"].search(line))
 
 
 def _under(nodes: list[Node], i: int, rx: re.Pattern) -> bool:
@@ -64,13 +68,24 @@ def _item_span(text: str, n: Node) -> tuple[int, int]:
     return a, b
 
 
+def _statements(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The sentences of a paragraph (split at 。！？ only: a `；` list stays one condition), less
+    lead-ins that announce a list (`须同时具备以下两个条件：`)."""
+    out, pos = [], a
+    for m in _FULL_STOP.finditer(text, a, b):
+        out.append((pos, m.end()))
+        pos = m.end()
+    if pos < b:
+        out.append((pos, b))
+    return [(x, y) for x, y in out if text[x:y].strip() and not _INTRO.search(text[x:y].strip())]
+
+
 def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
     n = nodes[i]
     out: list[tuple[int, int]] = []
-    if not n.children:
-        body_start = n.head_end + 1
-        for a, b in lines_in(text, body_start, n.end, trim=True):
-            out.append((a, b))
+    if not n.children:  # paragraphs: one requirement per sentence that states a condition
+        for a, b in lines_in(text, n.head_end + 1, n.end, trim=True):
+            out.extend(_statements(text, a, b))
         return out
     for k in n.children:
         c = nodes[k]
