@@ -47,7 +47,7 @@ def is_requirement_heading(text: str, n: Node) -> bool:
     line = heading_line(text, n)
     # `申报要求` / `申报要求：` is a heading; `按照放管服改革要求，项目负责人…` is an item that says 要求
     titled = line.rstrip("：: ") == n.title
-    if titled and part_kind(n.title) in ("conditions", "materials"):  # 补贴对象, 申报资料, 返还条件 …
+    if titled and part_kind(n.title) in ("conditions", "materials") and not c["requirements.not"].search(n.title):  # 补贴对象, 申报资料, 返还条件 …
         return True
     return bool((titled and c["requirements.pattern"].search(n.title)) or c["requirements.pattern"].search(line))
 
