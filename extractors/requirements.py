@@ -61,8 +61,14 @@ def _under(nodes: list[Node], i: int, rx: re.Pattern) -> bool:
     return False
 
 
-def _item_span(text: str, n: Node) -> tuple[int, int]:
-    a, b = n.rest_start, n.end
+def _item_span(text: str, nodes: list[Node], i: int) -> tuple[int, int]:
+    """An enumerated item: its paragraph, and the paragraphs up to the next item of its list. The
+    last item of a list is its own paragraph only: what follows a list is another block (a note
+    on the list, a contact line, a table)."""
+    n = nodes[i]
+    siblings = nodes[n.parent].children if n.parent is not None else [k for k, m in enumerate(nodes) if m.parent is None]
+    a = n.rest_start
+    b = n.head_end if siblings[-1] == i else (nodes[n.children[0]].start if n.children else n.end)
     while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
@@ -93,14 +99,24 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
         if is_requirement_heading(text, c):
             continue  # a sub-list of its own, collected on its own (with its own heading)
         if line.endswith(("：", ":")) and c.children:
-            out.extend(_item_span(text, nodes[g]) for g in c.children)
+            out.extend(_item_span(text, nodes, g) for g in c.children)
         elif not _SENTENCE_PUNCT.search(line) and (c.children or c.end > c.head_end + 1):
             continue  # a sub-section heading (`（二）申报程序` and its text), not an item
-        else:
-            out.append(_item_span(text, c))
+        else:  # an item, and the items it enumerates (`（一）有合格的技能大师。` then `1、…`)
+            out.append(_item_span(text, nodes, k))
+            out.extend(_item_span(text, nodes, g) for g in _descendants(nodes, k))
     return out
 
 
+
+
+def _descendants(nodes: list[Node], i: int) -> list[int]:
+    out, stack = [], list(reversed(nodes[i].children))
+    while stack:
+        k = stack.pop()
+        out.append(k)
+        stack.extend(reversed(nodes[k].children))
+    return out
 
 
 def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> list[ReqItem]:
@@ -119,7 +135,7 @@ def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> lis
             if _INTRO.search(text[a:b]):
                 for k in n.children:
                     if nodes[k].start > b:
-                        found.setdefault(_item_span(text, nodes[k]), ReqItem(*_item_span(text, nodes[k]), text[a:b]))
+                        found.setdefault(_item_span(text, nodes, k), ReqItem(*_item_span(text, nodes, k), text[a:b]))
     items = sorted(found.values(), key=lambda r: r.start)
     return items + requirement_sentences(text, nodes, excluded, items)
 
