@@ -44,6 +44,7 @@ def _cfg() -> dict:
         "not": re.compile(d["not_deadline"]),
         "window": re.compile(d["window"]),
         "cue": re.compile(d["cue"]),
+        "before": re.compile(d["before"]),
     }
 
 
@@ -80,7 +81,10 @@ def _kind(context: str) -> str | None:
     return None
 
 
-def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]] = ()) -> list[DeadlineItem]:
+def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]] = (),
+                      heading_at=lambda pos: "") -> list[DeadlineItem]:
+    """Dates of the application process in `text`. `heading_at(pos)` gives the heading of the
+    section holding a position: a date standing alone under `系统审核时间` takes its kind from it."""
     c = _cfg()
     out: list[DeadlineItem] = []
     for sa, sb in sentences(text, 0, len(text)):
@@ -92,17 +96,18 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             g = m.groupdict()
             first = _at(g, "1", year)
             second = _at(g, "2", year, fallback_year=int(g["y1"]) if g.get("y1") else None)
+            taken.append((m.start(), m.end()))
             if not first or not second or c["not"].search(s[:m.start()][-12:] + s[m.end():m.end() + 12]):
                 continue
-            taken.append((m.start(), m.end()))
             a, b = clause_around(s, m.start(), m.end())
-            kind = _kind(s[a:b])
-            if kind is None and c["window"].search(s):
+            label = s[:m.start()] if s[a - 1:a] in ("：", ":") or a == 0 else s[a:b]
+            context = label + (heading_at(sa) if not label.strip(" ：:") else "")
+            kind = _kind(context)
+            if kind is None and c["window"].search(context or s):
                 out.append(DeadlineItem("submission_open", first, sa + m.start(), sa + m.end()))
                 out.append(DeadlineItem("submission_close", second, sa + m.start(), sa + m.end()))
-            else:
-                out.append(DeadlineItem(kind or "other", first, sa + m.start(), sa + m.end()))
-                out.append(DeadlineItem(kind or "other", second, sa + m.start(), sa + m.end()))
+            elif kind is not None:  # a window of one step of the process: the step's deadline
+                out.append(DeadlineItem(kind, second, sa + m.start(), sa + m.end()))
         points = sorted([m for rx in (c["point"], c["numeric"]) for m in rx.finditer(s)
                          if not any(a <= m.start() < b for a, b in taken)], key=lambda m: m.start())
         for idx, m in enumerate(points):
@@ -117,7 +122,9 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             context = s[max(a, lo):min(b, hi)]
             if c["not"].search(context) or not c["cue"].search(context):
                 continue
-            out.append(DeadlineItem(_kind(context) or "other", at, sa + m.start(), sa + m.end()))
+            kind = _kind(context) or _kind(s) or ("submission_close" if c["before"].search(s[m.end():m.end() + 3])
+                                                  and c["window"].search(s) else "other")
+            out.append(DeadlineItem(kind, at, sa + m.start(), sa + m.end()))
     return out
 
 

@@ -128,7 +128,11 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
 
     # deadlines and channels
     blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
-    for dl in extract_deadlines(text, year, blocked):
+    def heading_at(pos: int) -> str:
+        inner = [n for n in nodes if n.start <= pos <= n.end]
+        return inner[-1].title if inner else ""
+
+    for dl in extract_deadlines(text, year, blocked, heading_at):
         k = owner_at(dl.start)
         (per[k] if k is not None else guide).deadlines.append(
             Deadline(kind=dl.kind, at=dl.at, text=text[dl.start:dl.end], span=_span(dl.start, dl.end)))
