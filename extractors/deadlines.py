@@ -122,8 +122,15 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             context = s[max(a, lo):min(b, hi)]
             if c["not"].search(context) or not c["cue"].search(context):
                 continue
-            kind = _kind(context) or _kind(s) or ("submission_close" if c["before"].search(s[m.end():m.end() + 3])
+            kind = _kind(context)
+            whole = _kind(s)
+            if kind in (None, "submission_close", "submission_open") and whole not in (
+                    None, "submission_close", "submission_open"):
+                kind = whole  # `企业的书面申报材料…截止时间为…`: the sentence says which step closes
+            kind = kind or whole or ("submission_close" if c["before"].search(s[m.end():m.end() + 10])
                                                   and c["window"].search(s) else "other")
+            if kind == "submission_open" and not c["window"].search(s):
+                continue  # `自2021年4月1日起，…`: a policy taking effect, not a call opening
             out.append(DeadlineItem(kind, at, sa + m.start(), sa + m.end()))
     return out
 
