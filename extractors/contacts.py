@@ -19,7 +19,7 @@ from extractors.phones import PHONE, find_phones
 from extractors.rules import word_list
 
 _LABEL = re.compile(
-    r"^(?P<label>联\s*系\s*人(?:及(?:联系)?(?:电话|方式))?|联系电话|咨询电话|联系方式|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
+    r"^(?P<label>联\s*系\s*人(?:及(?:联系)?(?:电话|方式))?|联系电话|咨询电话|联系方式|联络方式|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
     re.I)
 _UNIT_COLON = re.compile(r"^(?P<unit>[^：:，。；]{2,40}?)\s*[：:]\s*(?P<rest>.*)$")
 _PAREN = re.compile(r"[（(]([^（）()]{2,30})[)）]")
@@ -114,6 +114,14 @@ def _starts_with_place(unit: str) -> bool:
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _UNIT_LABEL = re.compile(r"^(?:管理科室|负责科室|业务科室|联系科室|主管科室|归口科室|联系单位|咨询单位)$")
 _SCOPE_LABEL = re.compile(r"(?:受理单位|中介机构|承办单位)$")
+
+
+def _leading_unit(s: str) -> tuple[str | None, str]:
+    """A unit named before the names in a 联系人 line: (unit, the rest), or (None, s)."""
+    parts = s.strip().split(None, 1)
+    if len(parts) == 2 and (_DEPT_END.search(parts[0]) or _ORG_END.search(parts[0])) and not is_person_name(parts[0]):
+        return parts[0], parts[1]
+    return None, s
 
 
 def _unit_text(s: str) -> str:
@@ -249,7 +257,15 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                     bld.new(None, paren.group(1), same_group=True)
                 rest = _PAREN.sub(" ", rest) if paren else rest
                 phones = [p.number for p in find_phones(rest, area)]
-                names = split_names(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", rest)))) or []
+                unit, rest_names = _leading_unit(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", rest))))
+                if unit:  # `联 系 人：市经信局企业促进科 王国伟 黎晓红`
+                    org, dept = split_unit(unit)
+                    if bld.cur is None or bld.cur.useful:
+                        bld.flush()
+                        bld.new(org, dept, same_group=True)
+                    else:
+                        bld.cur.org, bld.cur.department = org, dept
+                names = split_names(rest_names) or []
                 emails = _EMAIL.findall(rest)
                 if emails:
                     d = bld.cur or bld.new()
@@ -262,17 +278,24 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                 d = bld.cur or bld.new()
                 d.emails += _EMAIL.findall(rest)
                 d.touch(a, b)
-            else:
-                phones = [p.number for p in find_phones(rest, area)]
-                if phones:
-                    bld.phones(phones, a, b)
+            else:  # `联系方式：余娴 010-60738198；李梦玮 010-60738364`: name and phone pairs
+                for seg in re.split(r"[；;]", rest):
+                    phones = [p.number for p in find_phones(seg, area)]
+                    names = split_names(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", seg)))) or []
+                    if names:
+                        bld.names(names, phones, a, b)
+                    elif phones:
+                        bld.phones(phones, a, b)
             continue
         phones = find_phones(line, area)
         before = line[: phones[0].start] if phones else line
-        between = PHONE.sub(" ", line)
+        between = _INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", line)))
         names = split_names(between) if phones and not _SENT.search(before) else None
         if names:
             bld.names(names, [p.number for p in phones], a, b)
+            emails = _EMAIL.findall(line)
+            if emails and bld.cur is not None:
+                bld.cur.emails += [e for e in emails if e not in bld.cur.emails]
             continue
         um = _UNIT_COLON.match(line)
         if um:

@@ -10,6 +10,7 @@ from extractors.constraints import parse_constraints
 from extractors.contacts import parse_contact_lines
 from extractors.deadlines import extract_channels, extract_deadlines
 from extractors.directions import extract_directions
+from extractors.phones import find_phones
 from extractors.funding import duration_in, extract_funding
 from extractors.offers import part_kind
 from extractors.outline import Node, flag_subtrees
@@ -22,6 +23,8 @@ from schemas import (Channel, Cofunding, Constraint, Contact, Deadline, Directio
                      Requirement, Span)
 
 _CONTACT_LINE = re.compile(r"联\s*系\s*人\s*[：:]|联系电话\s*[：:]")
+# a line that only announces contacts (its words may be lost: a colon alone)
+_LABEL_ONLY = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,8}(?:电话|热线|联系|联络|咨询|方式))?\s*[：:]\s*$")
 
 
 @dataclass
@@ -162,9 +165,24 @@ def _contact_blocks(text: str, nodes: list[Node], excluded: list[bool]) -> list[
         covered.append((n.start, n.end))
     blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
     all_lines = lines_in(text, 0, len(text))
+    for idx, (a, b) in enumerate(all_lines):  # `咨询电话：` alone, then one phone line after another
+        if not _LABEL_ONLY.match(text[a:b]) or any(x <= a < y for x, y in covered + blocked):
+            continue
+        run = []
+        for x, y in all_lines[idx + 1:]:
+            if not find_phones(text[x:y]):
+                break
+            run.append((x, y))
+        if run:
+            blocks.append((a, run))
+            covered.append((a, run[-1][1]))
     for idx, (a, b) in enumerate(all_lines):
-        if _CONTACT_LINE.search(text[a:b]) and not any(x <= a < y for x, y in covered + blocked):
-            prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []
-            blocks.append((a, prev + [(a, b)]))
+        m = _CONTACT_LINE.search(text[a:b])
+        if m and not any(x <= a < y for x, y in covered + blocked):
+            if m.start() > 0:  # `…报送至市经信局技术进步与质量科。联系人：刘宇；联系电话：…`
+                blocks.append((a + m.start(), [(a + m.start(), b)]))
+            else:
+                prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []
+                blocks.append((a, prev + [(a, b)]))
             covered.append((a, b))
     return sorted(blocks, key=lambda t: t[0])
