@@ -112,6 +112,7 @@ def _starts_with_place(unit: str) -> bool:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ASIDE = re.compile(r"^[（(]\s*咨询(?:电话)?[：:]?|[)）]$")
 _UNIT_LABEL = re.compile(r"^(?:管理科室|负责科室|业务科室|联系科室|主管科室|归口科室|联系单位|咨询单位)$")
 _SCOPE_LABEL = re.compile(r"(?:受理单位|中介机构|承办单位)$")
 
@@ -242,7 +243,9 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         raw = text[a:b]
         num = match_numbered(raw)
         line = raw[num[3]:] if num else raw
-        line = line.strip()
+        line = _ASIDE.sub("", line.strip())  # `（咨询市农业农村局畜牧业发展科0832-2028501）`
+        if line.startswith("咨询电话") and _UNIT_COLON.match(line[4:].lstrip("：: ")):
+            line = line[4:].lstrip("：: ")  # `咨询电话：市农业农村局计划投资财务科：0832-2023832`
         if not line:
             continue
         m = _LABEL.match(line)
@@ -318,6 +321,12 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
             bld.cur.touch(a, b)
             continue
         if _SENT.search(line) or len(line) > 40:
+            continue
+        segments = [seg for seg in re.split(r"[、；;]", line) if seg.strip()]
+        if len(segments) > 1 and all(len(find_phones(seg, area)) == 1 for seg in segments):
+            for seg in segments:  # `市农业农村局计划投资财务科0832-2023832、省农担内江分公司0832-2261768`
+                bld.flush()
+                _unit_parts(bld, seg, a, b)
             continue
         _unit_parts(bld, line, a, b)
     bld.flush()

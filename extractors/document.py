@@ -19,6 +19,7 @@ from extractors.formats.pdf import MAX_PAGES, read_pdf
 from extractors.metadata import extract_meta
 from extractors.normalize import Normalized, normalize
 from extractors.outline import build_outline
+from extractors.phones import dominant_area
 from extractors.programs import find_programs
 from schemas import Furniture, Guide, Issue, Program, Region, Section, Source, Span
 
@@ -141,7 +142,7 @@ def build_guide(loaded: Loaded) -> Guide:
     nodes = build_outline(text, meta.title_span[1])
     found = find_programs(text, nodes, meta.title, meta.title_span[1])
     place = meta.region
-    area = place.area_code if place is not None else None
+    area = (place.area_code if place is not None else None) or dominant_area(text)
     plan_or_issue_year = meta.issued.year if meta.issued else meta.year
     per, guide_fields, channels = extract_fields(text, nodes, found, plan_or_issue_year, area)
     programs = []

@@ -22,7 +22,7 @@ from extractors.textspan import Region, lines_in
 from schemas import (Channel, Cofunding, Constraint, Contact, Deadline, Direction, Duration, Funding,
                      Requirement, Span)
 
-_CONTACT_LINE = re.compile(r"联\s*系\s*人\s*[：:]|联系电话\s*[：:]")
+_CONTACT_LINE = re.compile(r"联\s*系\s*人\s*[：:]|(?:联系|咨询)电话\s*[：:]|^[（(]咨询")
 # a line that only announces contacts (its words may be lost: a colon alone)
 _LABEL_ONLY = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,8}(?:电话|热线|联系|联络|咨询|方式))?\s*[：:]\s*$")
 
@@ -179,10 +179,16 @@ def _contact_blocks(text: str, nodes: list[Node], excluded: list[bool]) -> list[
     for idx, (a, b) in enumerate(all_lines):
         m = _CONTACT_LINE.search(text[a:b])
         if m and not any(x <= a < y for x, y in covered + blocked):
+            run = []  # the phone lines right after it belong to it (`内江农商银行：0832-2262553`)
+            for x, y in all_lines[idx + 1:]:
+                if not find_phones(text[x:y]) or _CONTACT_LINE.search(text[x:y]) or any(
+                        p <= x < q for p, q in covered + blocked):
+                    break
+                run.append((x, y))
             if m.start() > 0:  # `…报送至市经信局技术进步与质量科。联系人：刘宇；联系电话：…`
-                blocks.append((a + m.start(), [(a + m.start(), b)]))
+                blocks.append((a + m.start(), [(a + m.start(), b)] + run))
             else:
                 prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []
-                blocks.append((a, prev + [(a, b)]))
-            covered.append((a, b))
+                blocks.append((a, prev + [(a, b)] + run))
+            covered.append((a, run[-1][1] if run else b))
     return sorted(blocks, key=lambda t: t[0])

@@ -34,8 +34,12 @@ def _split_area(area: str, num: str) -> tuple[str, str]:
     return area, num
 
 
+# a service hotline is kept as printed (`人社服务热线：12333`)
+HOTLINE = re.compile(r"热线\s*[：:]?\s*(?P<n>\d{5})(?!\d)")
+
+
 def find_phones(line: str, default_area: str | None = None) -> list[Phone]:
-    out: list[Phone] = []
+    out: list[Phone] = [Phone(m.group("n"), m.start("n"), m.end("n")) for m in HOTLINE.finditer(line)]
     last_area = None
     for m in PHONE.finditer(line):
         if m.group("mobile"):
@@ -48,4 +52,15 @@ def find_phones(line: str, default_area: str | None = None) -> list[Phone]:
             area = last_area or default_area
             num = m.group("local")
             out.append(Phone(f"{area}-{num}" if area else num, m.start(), m.end()))
-    return out
+    return sorted(out, key=lambda p: p.start)
+
+
+def dominant_area(text: str) -> str | None:
+    """The area code most of a text's landlines carry: the default for its local numbers when the
+    guide's own region has none (a provincial department's numbers are in its capital)."""
+    counts: dict[str, int] = {}
+    for m in PHONE.finditer(text):
+        if m.group("area"):
+            area, _ = _split_area(m.group("area"), m.group("num"))
+            counts[area] = counts.get(area, 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else None
