@@ -144,6 +144,9 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         index_of[i] = len(found)
         found.append(FoundProgram(i, name, (base + a, base + b), categorize(name, guide_title),
                                   index_of.get(parent) if parent is not None else None, n.start, n.end))
+    for fp in found:  # a nested item whose name says nothing takes its parent's category
+        if fp.category == "other" and fp.parent is not None:
+            fp.category = found[fp.parent].category
     if not found:
         single = single_call(text, nodes, guide_title, body_start)
         if single is not None:
