@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.offers import part_kind
 from extractors.outline import Node, clause_title
 from extractors.rules import load_toml, word_list
 
@@ -33,8 +34,11 @@ def _cfg() -> tuple[re.Pattern, re.Pattern]:
 
 
 def is_direction_heading(title: str) -> bool:
+    kind = part_kind(title)
+    if kind == "directions":  # 征集范围, 需求清单, 专题方向 …
+        return True
     pat, neg = _cfg()
-    return bool(pat.search(title)) and not neg.search(title)
+    return kind is None and bool(pat.search(title)) and not neg.search(title)
 
 
 def keywords(text: str) -> list[str]:
@@ -72,18 +76,45 @@ def _item(text: str, n: Node) -> DirectionItem:
     return DirectionItem(title, a, b, keywords(text[a:b]))
 
 
+def _items_under(text: str, nodes: list[Node], k: int) -> list[DirectionItem]:
+    """An enumerated direction and the directions it lists when it is only a title (`（一）科技惠民`
+    then `1.医疗卫生…`). A title over titles over items (`（一）市级综合清单` > `1.智慧治理类场景` >
+    `（1）…场景`) is a grouping: its items are the directions, not the grouping itself."""
+    child = nodes[k]
+    if not child.children or _own_body(text, nodes, k):
+        return [_item(text, child)]
+    listed = [g for g in child.children if not _GENERIC.match(nodes[g].title)]
+    if any(nodes[g].children and not _own_body(text, nodes, g) for g in listed):
+        return [d for g in listed for d in _items_under(text, nodes, g)]
+    return [_item(text, child)] + [_item(text, nodes[g]) for g in child.children if not _GENERIC.match(nodes[g].title)]
+
+
+def topic_sections(text: str, nodes: list[Node], section_ids: list[int], holds_programme) -> list[DirectionItem]:
+    """Sections of a programme that are only topics over its nested programmes (`1．提高产业创新能力`
+    over `方向1…`, `方向2…`): each is a direction of the programme (GUIDELINES)."""
+    return [_item(text, nodes[i]) for i in section_ids
+            if part_kind(nodes[i].title) is None and holds_programme(i) and nodes[i].titled]
+
+
+def _inside(nodes: list[Node], i: int, heads: set[int]) -> bool:
+    p = nodes[i].parent
+    while p is not None:
+        if p in heads:
+            return True
+        p = nodes[p].parent
+    return False
+
+
 def extract_directions(text: str, nodes: list[Node], section_ids: list[int]) -> list[DirectionItem]:
     """Directions from the programme's direction sections (outline indices)."""
-    sections = [i for i in section_ids if is_direction_heading(nodes[i].title)]
+    heads = {i for i in section_ids if is_direction_heading(nodes[i].title)}
+    sections = [i for i in sorted(heads) if not _inside(nodes, i, heads)]  # the outermost lists
     enumerated = [i for i in sections if nodes[i].children]
     out: list[DirectionItem] = []
     if enumerated:
         for i in enumerated:
             for k in nodes[i].children:
-                child = nodes[k]
-                out.append(_item(text, child))
-                if child.children and not _own_body(text, nodes, k):
-                    out.extend(_item(text, nodes[g]) for g in child.children if not _GENERIC.match(nodes[g].title))
+                out.extend(_items_under(text, nodes, k))
         return out
     for i in sections:
         n = nodes[i]

@@ -9,7 +9,7 @@ from functools import lru_cache
 from extractors.constraints import parse_constraints
 from extractors.contacts import parse_contact_lines
 from extractors.deadlines import extract_channels, extract_deadlines
-from extractors.directions import extract_directions
+from extractors.directions import extract_directions, topic_sections
 from extractors.phones import find_phones
 from extractors.funding import duration_in, extract_funding
 from extractors.offers import part_kind
@@ -96,7 +96,9 @@ def extract_fields(text: str, nodes: list[Node], programs: list[FoundProgram], y
                                           cofunding=cof, text=text[it.span[0]:it.span[1]], span=_span(*it.span)))
         if res.duration:
             per[k].duration = Duration(min_years=res.duration[0], max_years=res.duration[1])
-        for d in extract_directions(text, nodes, mine):
+        topics = topic_sections(text, nodes, [i for i in mine if nodes[i].parent == fp.node],
+                                lambda i: any(q.start > nodes[i].start and q.end <= nodes[i].end for q in programs))
+        for d in extract_directions(text, nodes, mine) + topics:
             per[k].directions.append(Direction(title=d.title, text=text[d.start:d.end], keywords=d.keywords,
                                                span=_span(d.start, d.end)))
     # a guide-wide implementation period applies to programmes that state none
