@@ -48,6 +48,14 @@ def is_person_name(tok: str) -> bool:
     return tok[0] in single or tok[:2] in double
 
 
+_NAME_THEN_PHONE = re.compile(r"^([\u4e00-\u9fff]{2,4})\s+(?:联系)?(?:电\s*话|手\s*机)\s*[：:]")
+
+
+def _has_surname(tok: str) -> bool:
+    single, double = _surnames()
+    return tok[0] in single or tok[:2] in double
+
+
 def split_names(segment: str) -> list[str] | None:
     """Name tokens of a segment, or None when something in it is not a name."""
     tokens = [t for t in _SPLIT.split(segment.replace("•", "·").replace("・", "·")) if t]
@@ -294,6 +302,9 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         before = line[: phones[0].start] if phones else line
         between = _INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", line)))
         names = split_names(between) if phones and not _SENT.search(before) else None
+        labelled = _NAME_THEN_PHONE.match(line)
+        if names is None and phones and labelled and _has_surname(labelled.group(1)):
+            names = [labelled.group(1)]  # `罗力科 电话：…`: the word before a phone label is a person
         if names:
             bld.names(names, [p.number for p in phones], a, b)
             emails = _EMAIL.findall(line)

@@ -14,6 +14,10 @@ from extractors.errors import IngestError
 from extractors.formats import Extracted, TextBuilder
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
+_END_BR = re.compile(r"</\s*br\s*>", re.I)
+_SOURCE_BREAK = re.compile(
+    r"(?<=[。；！？])[ \t\u3000]*\r?\n\s*(?=[^<\s])"
+    r"|(?<=[^>\s])[ \t\u3000]*\r?\n\s*(?=(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[、．]))")
 _ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "gb_2312-80": "gb18030", "x-gbk": "gb18030", "utf8": "utf-8"}
 
 
@@ -79,6 +83,10 @@ def read_html(data: bytes, path) -> Extracted:
     markup, encoding = decode_html(data, path)
     if "<" not in markup:
         raise IngestError("WRONG_TYPE", f"{path} is named .html but holds no markup")
+    markup = _END_BR.sub("<br/>", markup)  # browsers (and the HTML spec) read `</br>` as a line break
+    # a page typed as lines without <br>: a source line break after a sentence end, or before an
+    # enumeration marker, is the author's paragraph break (`…业务部。\n申请材料要求 <br />`)
+    markup = _SOURCE_BREAK.sub("<br/>", markup)
     xml = trafilatura.extract(markup, output_format="xml", include_tables=True, include_formatting=False,
                               include_links=False, include_images=False, include_comments=False,
                               favor_recall=True, deduplicate=False)
