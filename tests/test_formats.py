@@ -8,7 +8,7 @@ import pdfplumber
 import pytest
 
 from extractors.document import extract_file
-from tests.conftest import CORPUS, STEMS
+from tests.conftest import CORPUS, SAMPLES as STEMS
 
 FORMATS = ["pdf", "docx", "html"]
 

@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from schemas import Guide
-from tests.conftest import CORPUS, STEMS, gold
+from tests.conftest import CORPUS, SAMPLES, gold
 
 
 def key(s: str) -> str:
@@ -20,7 +20,7 @@ def match(gold_name: str, names: list[str]) -> str | None:
     return next((n for n in names if key(n) == g or g in key(n) or key(n) in g), None)
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", SAMPLES)
 def test_metadata(records, stem):
     g, want = records[stem], gold(stem)
     assert g.title == want["title"]
@@ -29,7 +29,7 @@ def test_metadata(records, stem):
     assert g.source.sha256 == want["sha256"]
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", SAMPLES)
 def test_programmes_and_categories(records, stem):
     g, want = records[stem], gold(stem)
     names = [p.name for p in g.programs]
@@ -44,7 +44,7 @@ def test_programmes_and_categories(records, stem):
         assert (match(wp["parent"], [parent]) if wp["parent"] else None) == parent
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", SAMPLES)
 def test_spans_are_evidence(records, stem):
     g = records[stem]
     for p in g.programs:
@@ -54,7 +54,7 @@ def test_spans_are_evidence(records, stem):
         assert s.title in g.text[s.span.start:s.span.end].split("\n", 1)[0]
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", SAMPLES)
 def test_record_validates_and_round_trips(records, stem):
     g = records[stem]
     again = Guide.model_validate_json(g.model_dump_json())
