@@ -34,10 +34,6 @@ def part_kind(title: str) -> str | None:
     return None
 
 
-def asks_for_status(title: str) -> bool:
-    return bool(flat("offers.toml")["status.pattern"].search(title.strip()))
-
-
 def names_an_offer(name: str) -> bool:
     return bool(flat("offers.toml")["offer_name.pattern"].search(name.strip()))
 

@@ -13,20 +13,44 @@ class RuleError(ValueError):
     pass
 
 
+def _quote(entry: dict) -> str:
+    """The entry as its TOML lines, for an error message a rule author can find in the file."""
+    return "; ".join(f"{k} = {v!r}" for k, v in entry.items() if k != "regex")
+
+
+def _check(name: str, group: str, entry: dict) -> None:
+    """A rule entry must compile and show what it is for: examples it matches, counter-examples
+    it must not match (tests/test_rules.py runs them)."""
+    where = f"{name} [{group}] {entry.get('id') or entry.get('comment') or ''}".rstrip()
+    for key in ("examples", "counter"):
+        values = entry.get(key)
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+            raise RuleError(f"{where}: needs a non-empty list of strings `{key}`: {_quote(entry)}")
+    if "pattern" in entry:
+        try:
+            entry["regex"] = re.compile(entry["pattern"])
+        except re.error as exc:
+            raise RuleError(f"{where}: bad pattern {entry['pattern']!r}: {exc}: {_quote(entry)}") from exc
+
+
 @lru_cache(maxsize=None)
 def load_toml(name: str) -> dict:
+    """A rule file, validated: every rule of a list group and every table with a `pattern` has
+    examples and counter-examples and compiles; a bad entry is a RuleError that quotes it."""
     path = DATA / name
     with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    for group, rules in data.items():
-        if not isinstance(rules, list):
-            continue
-        for rule in rules:
-            if "pattern" in rule:
-                try:
-                    rule["regex"] = re.compile(rule["pattern"])
-                except re.error as exc:
-                    raise RuleError(f"{name} [{group}] {rule.get('id')}: bad pattern {rule['pattern']!r}: {exc}") from exc
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise RuleError(f"{name}: not valid TOML: {exc}") from exc
+    for group, body in data.items():
+        if isinstance(body, list):
+            for rule in body:
+                if not isinstance(rule, dict):
+                    raise RuleError(f"{name} [{group}]: an entry is not a table: {rule!r}")
+                _check(name, group, rule)
+        elif isinstance(body, dict) and "pattern" in body:
+            _check(name, group, body)
     return data
 
 

@@ -57,6 +57,19 @@ def _cases():
             yield pytest.param("constraint", rule, ex, True, id=f"constraint-{rule['id']}-{ex}")
         for ex in rule.get("counter", []):
             yield pytest.param("constraint", rule, ex, False, id=f"constraint-{rule['id']}-not-{ex}")
+    for rule in load_toml("offers.toml")["part"]:
+        for ex in rule["examples"]:
+            yield pytest.param("offers.part", rule, ex, True, id=f"offers-part-{rule['id']}-{ex}")
+        for ex in rule["counter"]:
+            yield pytest.param("offers.part", rule, ex, False, id=f"offers-part-{rule['id']}-not-{ex}")
+    for file, groups in (("offers.toml", ("money", "lead_in", "offer_name")), ("programs.toml", ("call",)),
+                         ("metadata.toml", ("title", "issued"))):
+        for group in groups:
+            body = load_toml(file)[group]
+            for ex in body["examples"]:
+                yield pytest.param("table", body, ex, True, id=f"{file}-{group}-{ex}")
+            for ex in body["counter"]:
+                yield pytest.param("table", body, ex, False, id=f"{file}-{group}-not-{ex}")
     for key in ("year", "issuer"):
         for ex in load_toml("metadata.toml")[key].get("examples", []):
             yield pytest.param(f"metadata.{key}", None, ex, True, id=f"metadata-{key}-{ex}")
@@ -84,6 +97,12 @@ def test_rule_example(kind, rule, text, expected):
             hit = bool(c["signals.child"].search(text))
         else:
             hit = bool(c[f"{group}.pattern"].search(text))
+    elif kind == "offers.part":  # first match wins: the example must land on this very rule
+        from extractors.offers import part_kind
+
+        hit = part_kind(text) == rule["id"]
+    elif kind == "table":
+        hit = bool(rule["regex"].search(text))
     elif kind in ("category", "regex"):
         hit = bool(rule["regex"].search(text))
     elif kind.startswith("sections."):
@@ -106,11 +125,50 @@ def test_rule_example(kind, rule, text, expected):
 def test_bad_pattern_is_reported_with_its_rule(tmp_path, monkeypatch):
     import extractors.rules as r
 
-    (tmp_path / "bad.toml").write_text('[[line]]\nid = "oops"\npattern = "(unclosed"\n', encoding="utf-8")
+    (tmp_path / "bad.toml").write_text('[[line]]\nid = "oops"\npattern = "(unclosed"\nexamples = ["x"]\ncounter = ["y"]\n',
+                                       encoding="utf-8")
     monkeypatch.setattr(r, "DATA", tmp_path)
     r.load_toml.cache_clear()
     try:
         with pytest.raises(r.RuleError, match="oops"):
             r.load_toml("bad.toml")
+    finally:
+        r.load_toml.cache_clear()
+
+
+FIRST_MATCH = [("categories.toml", "category"), ("requirements.toml", "category"), ("deadlines.toml", "kind"),
+               ("offers.toml", "part")]
+
+
+@pytest.mark.parametrize("file,group", FIRST_MATCH)
+def test_first_match_order(file, group):
+    """In a first-match group each rule's examples must reach that rule: no earlier rule takes them."""
+    rules = load_toml(file)[group]
+    for k, rule in enumerate(rules):
+        for ex in rule["examples"]:
+            first = next(r for r in rules if r["regex"].search(ex.strip().rstrip("：: ")))
+            assert first["id"] == rule["id"], f"{file} [{group}] {ex!r} reaches {first['id']} before {rule['id']}"
+
+
+def test_every_rule_file_validates_and_every_rule_has_counter_examples():
+    from extractors.rules import DATA
+
+    for path in sorted(DATA.glob("*.toml")):
+        data = load_toml(path.name)  # raises RuleError on a bad entry
+        for group, body in data.items():
+            for entry in body if isinstance(body, list) else ([body] if isinstance(body, dict) and "pattern" in body else []):
+                assert entry["examples"] and entry["counter"], (path.name, group, entry.get("id"))
+
+
+def test_a_rule_without_counter_examples_is_refused_with_its_entry_quoted(tmp_path, monkeypatch):
+    import extractors.rules as r
+
+    (tmp_path / "thin.toml").write_text('[[kind]]\nid = "close"\npattern = "截止"\nexamples = ["6月15日截止"]\n',
+                                        encoding="utf-8")
+    monkeypatch.setattr(r, "DATA", tmp_path)
+    r.load_toml.cache_clear()
+    try:
+        with pytest.raises(r.RuleError, match=r"thin.toml \[kind\] close: needs .*counter.*pattern = '截止'"):
+            r.load_toml("thin.toml")
     finally:
         r.load_toml.cache_clear()
