@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from extractors.outline import match_numbered
 from extractors.phones import PHONE, find_phones
-from extractors.rules import word_list
+from extractors.rules import load_toml, word_list
+from extractors.textspan import lines_in
 
 _LABEL = re.compile(
     r"^(?P<label>联\s*系\s*人(?:及(?:联系)?(?:电话|方式))?|联系电话|咨询电话|联系方式|联络方式|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
@@ -342,3 +343,61 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         _unit_parts(bld, line, a, b)
     bld.flush()
     return [d for d in bld.out if d.useful]
+
+
+_CONTACT_LINE = re.compile(r"联\s*系\s*人\s*[：:]|(?:联系|咨询)电话\s*[：:]|^[（(]咨询")
+# a line that only announces contacts (its words may be lost: a colon alone)
+_LABEL_ONLY = re.compile(r"^\s*(?:[\u4e00-\u9fff]{0,8}(?:电话|热线|联系|联络|咨询|方式))?\s*[：:]\s*$")
+
+
+@lru_cache(maxsize=1)
+def _contact_section_rx() -> re.Pattern:
+    return re.compile(load_toml("sections.toml")["contacts"]["pattern"])
+
+
+def contact_blocks(doc) -> list[tuple[int, list[tuple[int, int]]]]:
+    """Line blocks to read contacts from, as (block start, lines): contact sections (`联系方式`),
+    a line that only announces contacts (`咨询电话：`) with the phone lines after it, and stray
+    `联系人：` lines elsewhere with the phone lines that follow them."""
+    text, nodes, excluded = doc.text, doc.nodes, doc.excluded
+    rx = _contact_section_rx()
+    blocks: list[tuple[int, list[tuple[int, int]]]] = []
+    covered: list[tuple[int, int]] = []
+    for i, n in enumerate(nodes):
+        if excluded[i] or any(a <= n.start < b for a, b in covered) or not rx.search(n.title):
+            continue
+        lines = lines_in(text, n.head_end + 1, n.end)
+        rest = text[n.rest_start:n.head_end]
+        if re.search(r"[：:]\s*\S", rest):  # `管理科室：高新…（0971-…）` carries content itself
+            lines.insert(0, (n.rest_start, n.head_end))
+        blocks.append((n.start, lines))
+        covered.append((n.start, n.end))
+    blocked = doc.blocked
+    all_lines = lines_in(text, 0, len(text))
+    for idx, (a, b) in enumerate(all_lines):  # `咨询电话：` alone, then one phone line after another
+        if not _LABEL_ONLY.match(text[a:b]) or any(x <= a < y for x, y in covered + blocked):
+            continue
+        run = []
+        for x, y in all_lines[idx + 1:]:
+            if not find_phones(text[x:y]):
+                break
+            run.append((x, y))
+        if run:
+            blocks.append((a, run))
+            covered.append((a, run[-1][1]))
+    for idx, (a, b) in enumerate(all_lines):
+        m = _CONTACT_LINE.search(text[a:b])
+        if m and not any(x <= a < y for x, y in covered + blocked):
+            run = []  # the phone lines right after it belong to it (`内江农商银行：0832-2262553`)
+            for x, y in all_lines[idx + 1:]:
+                if not find_phones(text[x:y]) or _CONTACT_LINE.search(text[x:y]) or any(
+                        p <= x < q for p, q in covered + blocked):
+                    break
+                run.append((x, y))
+            if m.start() > 0:  # `…报送至市经信局技术进步与质量科。联系人：刘宇；联系电话：…`
+                blocks.append((a + m.start(), [(a + m.start(), b)] + run))
+            else:
+                prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []
+                blocks.append((a, prev + [(a, b)] + run))
+            covered.append((a, run[-1][1] if run else b))
+    return sorted(blocks, key=lambda t: t[0])

@@ -81,11 +81,20 @@ def _kind(context: str) -> str | None:
     return None
 
 
-def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]] = (),
-                      heading_at=lambda pos: "") -> list[DeadlineItem]:
-    """Dates of the application process in `text`. `heading_at(pos)` gives the heading of the
-    section holding a position: a date standing alone under `系统审核时间` takes its kind from it."""
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Every written date of `text` (`2024年5月31日 17:00`, `6月15日`, `2023-10-25`): the DATE
+    entities of the entity pass, and the only dates deadlines are read from."""
     c = _cfg()
+    return sorted((m.start(), m.end()) for rx in (c["point"], c["numeric"]) for m in rx.finditer(text))
+
+
+def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]] = (),
+                      heading_at=lambda pos: "", dates: list[tuple[int, int]] | None = None) -> list[DeadlineItem]:
+    """Dates of the application process in `text`. `heading_at(pos)` gives the heading of the
+    section holding a position: a date standing alone under `系统审核时间` takes its kind from it.
+    `dates` are the DATE entities of the text; a date that is not one is not read."""
+    c = _cfg()
+    known = {a for a, _ in dates} if dates is not None else None
     out: list[DeadlineItem] = []
     for sa, sb in sentences(text, 0, len(text)):
         if any(x <= sa < y for x, y in blocked):
@@ -97,6 +106,8 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             first = _at(g, "1", year)
             second = _at(g, "2", year, fallback_year=int(g["y1"]) if g.get("y1") else None)
             taken.append((m.start(), m.end()))
+            if known is not None and sa + m.start() not in known:
+                continue
             if not first or not second or c["not"].search(s[:m.start()][-12:] + s[m.end():m.end() + 12]):
                 continue
             a, b = clause_around(s, m.start(), m.end())
@@ -109,7 +120,8 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             elif kind is not None:  # a window of one step of the process: the step's deadline
                 out.append(DeadlineItem(kind, second, sa + m.start(), sa + m.end()))
         points = sorted([m for rx in (c["point"], c["numeric"]) for m in rx.finditer(s)
-                         if not any(a <= m.start() < b for a, b in taken)], key=lambda m: m.start())
+                         if not any(a <= m.start() < b for a, b in taken)
+                         and (known is None or sa + m.start() in known)], key=lambda m: m.start())
         for idx, m in enumerate(points):
             at = _at(m.groupdict(), "", year)
             if not at:

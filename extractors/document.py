@@ -18,10 +18,11 @@ from extractors.formats.html import read_html
 from extractors.formats.pdf import MAX_PAGES, read_pdf
 from extractors.metadata import extract_meta
 from extractors.normalize import Normalized, normalize
-from extractors.outline import build_outline
+from extractors.doc import GuideDoc
+from extractors.nlp import entity_pass
 from extractors.phones import dominant_area
 from extractors.programs import find_programs
-from schemas import Furniture, Guide, Issue, Program, Region, Section, Source, Span
+from schemas import Entity, Furniture, Guide, Issue, Program, Region, Section, Source, Span
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".doc": "docx", ".html": "html",
@@ -139,14 +140,15 @@ def _set_pages(obj, page_at) -> None:
 def build_guide(loaded: Loaded) -> Guide:
     text = loaded.norm.text
     meta = extract_meta(text)
-    nodes = build_outline(text, meta.title_span[1])
-    found = find_programs(text, nodes, meta.title, meta.title_span[1])
+    doc = GuideDoc.parse(text, meta.title_span[1])
     place = meta.region
     area = (place.area_code if place is not None else None) or dominant_area(text)
+    ents = entity_pass(doc, area)
+    doc.set_programs(find_programs(text, doc.nodes, meta.title, meta.title_span[1], ents.amounts_in))
     plan_or_issue_year = meta.issued.year if meta.issued else meta.year
-    per, guide_fields, channels = extract_fields(text, nodes, found, plan_or_issue_year, area)
+    per, guide_fields, channels = extract_fields(doc, ents, plan_or_issue_year)
     programs = []
-    for k, fp in enumerate(found):
+    for k, fp in enumerate(doc.programs):
         f = per[k]
         programs.append(Program(
             id=f"p{k + 1}", name=fp.name, category=fp.category,
@@ -155,7 +157,10 @@ def build_guide(loaded: Loaded) -> Guide:
             contacts=f.contacts, deadlines=f.deadlines, span=Span(start=fp.start, end=fp.end),
         ))
     outline = [Section(title=n.title, level=n.level, marker=n.marker, style=n.style, parent=n.parent,
-                       span=Span(start=n.start, end=n.end)) for n in nodes]
+                       span=Span(start=n.start, end=n.end)) for n in doc.nodes]
+    entities = [Entity(label=e.label, text=text[e.start:e.end], value=e.value,
+                       source=ents.sources.get((e.start, e.end, e.label), "rule"), span=Span(start=e.start, end=e.end))
+                for e in ents.entities]
     region = Region(name=place.name, code=place.code, level=place.level) if place else Region()
     issues = list(loaded.issues)
     if not programs:
@@ -167,7 +172,7 @@ def build_guide(loaded: Loaded) -> Guide:
         id=loaded.source.sha256[:16], title=meta.title or loaded.source.path, region=region, year=year,
         issued=meta.issued, issuer=meta.issuer, source=loaded.source, text=text, programs=programs,
         requirements=guide_fields.requirements, contacts=guide_fields.contacts, deadlines=guide_fields.deadlines,
-        channels=channels, outline=outline, furniture=loaded.furniture, text_map=loaded.norm.runs(),
+        channels=channels, outline=outline, entities=entities, furniture=loaded.furniture, text_map=loaded.norm.runs(),
         issues=issues,
     )
     if loaded.page_of is not None:
@@ -179,7 +184,7 @@ def build_guide(loaded: Loaded) -> Guide:
                     return pages[offsets[k]]
             return None
 
-        for name in ("programs", "requirements", "contacts", "deadlines", "channels", "outline"):
+        for name in ("programs", "requirements", "contacts", "deadlines", "channels", "outline", "entities"):
             _set_pages(getattr(guide, name), page_at)
     return guide
 

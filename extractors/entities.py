@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from extractors.amounts import find_amounts
 from extractors.contacts import parse_contact_lines
-from extractors.deadlines import _cfg as _date_cfg
+from extractors.deadlines import date_spans
 from extractors.gazetteer import load as load_gazetteer
 from extractors.phones import find_phones
 from extractors.textspan import line_spans
@@ -41,13 +41,15 @@ class Entity:
 
 
 
-def _name_spans(text: str, a: int, b: int, name: str) -> list[tuple[int, int]]:
+def name_spans(text: str, a: int, b: int, name: str) -> list[tuple[int, int]]:
     pattern = r"\s*".join(re.escape(ch) for ch in name if not ch.isspace())
     return [(m.start(), m.end()) for m in re.finditer(pattern, text[a:b])]
 
 
-def find_entities(text: str, area_code: str | None = None) -> list[Entity]:
-    """All entity spans of `text`, possibly overlapping (nlp.py keeps the longest)."""
+def find_entities(text: str, area_code: str | None = None, people: bool = True) -> list[Entity]:
+    """All entity spans of `text`, possibly overlapping (nlp.py keeps the longest). With
+    `people=False` no contact-line parse runs (the record's entity pass reads people from the
+    guide's contact blocks instead, nlp.entity_pass)."""
     out: list[Entity] = []
     lines = line_spans(text)
     for a, b in lines:
@@ -64,20 +66,22 @@ def find_entities(text: str, area_code: str | None = None) -> list[Entity]:
         lo, hi = ("" if v is None else str(v) for v in (amt.min_cny, amt.max_cny))
         value = lo if amt.min_cny == amt.max_cny else f"{lo}..{hi}"  # yuan; `..` marks a range
         out.append(Entity(amt.start, amt.end, "MONEY", value))
-    for m in _date_cfg()["point"].finditer(text):
-        out.append(Entity(m.start(), m.end(), "DATE", None))
+    for a, b in date_spans(text):
+        out.append(Entity(a, b, "DATE", None))
     for men in load_gazetteer().scan(text):
         out.append(Entity(men.start, men.end, "GPE", men.place.code))
     for rx in (_GOV, _COMPANY):
         for m in rx.finditer(text):
             out.append(Entity(m.start(), m.end(), "ORG", None))
+    if not people:
+        return sorted(set(out), key=lambda e: (e.start, -e.end, e.label))
     # PERSON: contact-line grammar over each line with a contact cue and the line before it
     cue_idx = [k for k, (a, b) in enumerate(lines) if _CONTACT_CUE.search(text[a:b]) or find_phones(text[a:b])]
     for k in cue_idx:
         block = [lines[j] for j in (k - 1, k) if j >= 0 and lines[j][1] > lines[j][0]]
         for d in parse_contact_lines(text, block, area_code):
             for name in d.names:
-                for s, e in _name_spans(text, d.start, d.end, name):
+                for s, e in name_spans(text, d.start, d.end, name):
                     out.append(Entity(d.start + s, d.start + e, "PERSON", name))
             for unit in (d.org, d.department):
                 if unit:

@@ -81,15 +81,19 @@ def _offer_cfg() -> dict:
     return flat("offers.toml")
 
 
-def payment_in(text: str, a: int, b: int, declared: bool = False) -> Payment | None:
+def amounts_by_regex(text: str, a: int, b: int) -> list[Amount]:
+    """The amounts of text[a:b] with absolute offsets (the MONEY rule of entities.py)."""
+    return [Amount(m.min_cny, m.max_cny, m.kind, a + m.start, a + m.end) for m in find_amounts(text[a:b])]
+
+
+def payment_in(text: str, a: int, b: int, declared: bool = False, amounts_in=amounts_by_regex) -> Payment | None:
     """The payment stated by the sentence text[a:b], or None when it pays nothing. In a section
     whose heading declares what is paid (`补贴标准`), an amount needs no paying verb of its own
     (`GYB(创业意识培训）200元/人`)."""
     paid = []
-    for amt in find_amounts(text[a:b]):
-        shifted = Amount(amt.min_cny, amt.max_cny, amt.kind, a + amt.start, a + amt.end)
-        if is_payment(text, shifted, a, b) or (declared and not _governed_by_not_pay(text, shifted, a, b)):
-            paid.append(shifted)
+    for amt in amounts_in(text, a, b):
+        if is_payment(text, amt, a, b) or (declared and not _governed_by_not_pay(text, amt, a, b)):
+            paid.append(amt)
     if paid:
         return Payment(a, b, tuple(paid))
     c = _offer_cfg()
@@ -107,12 +111,13 @@ def payment_in(text: str, a: int, b: int, declared: bool = False) -> Payment | N
     return None
 
 
-def payments(text: str, ranges, declared: bool = False) -> list[Payment]:
-    """Paying sentences of the given (start, end) ranges, in order."""
+def payments(text: str, ranges, declared: bool = False, amounts_in=amounts_by_regex) -> list[Payment]:
+    """Paying sentences of the given (start, end) ranges, in order. `amounts_in(text, a, b)` gives
+    the amounts of a sentence (the entity pass's MONEY spans in the record path)."""
     out = []
     for lo, hi in ranges:
         for a, b in sentences(text, lo, hi):
-            p = payment_in(text, a, b, declared)
+            p = payment_in(text, a, b, declared, amounts_in)
             if p is not None:
                 out.append(p)
     return out
@@ -160,16 +165,17 @@ def _num(v: float | None) -> float | int | None:
     return int(v) if v is not None and v == int(v) else v
 
 
-def extract_funding(text: str, region: Region, funding_sections: list[tuple[int, int]]) -> FundingResult:
+def extract_funding(text: str, region: Region, funding_sections: list[tuple[int, int]],
+                    amounts_in=amounts_by_regex) -> FundingResult:
     """Funding of one programme from its own text (`region`) and its 资助/支持方式 sections: one
     item per amount a paying sentence states (a graded list gives one each), one item with null
     amounts for a sentence that pays by a rate or without saying how much. An item's modes are its
     sentence's; else those its funding sections or other sentences state; else `grant`."""
     c = _cfg()
     result = FundingResult()
-    pays = payments(text, region.ranges)
+    pays = payments(text, region.ranges, amounts_in=amounts_in)
     paying = {(p.start, p.end) for p in pays}
-    for p in payments(text, funding_sections, declared=True):
+    for p in payments(text, funding_sections, declared=True, amounts_in=amounts_in):
         if (p.start, p.end) not in paying:
             pays.append(p)
             paying.add((p.start, p.end))
@@ -204,7 +210,7 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
     if dur:
         (lo, hi), _ = dur
         result.duration = (_num(lo), _num(hi))
-        result.duration_span = _locate(region, dur[1])
+        result.duration_span = region.locate(*dur[1])
     return result
 
 
@@ -214,15 +220,3 @@ def _first_mode_sentence(text: str, spans: list[tuple[int, int]]) -> tuple[int, 
             if modes_in(text[s:e]):
                 return s, e
     return None
-
-
-def _locate(region: Region, span: tuple[int, int]) -> tuple[int, int]:
-    """Map a span in region.text(text) (ranges joined by newlines) back to text offsets."""
-    pos = 0
-    for a, b in region.ranges:
-        length = b - a
-        if span[0] <= pos + length:
-            start = a + (span[0] - pos)
-            return start, start + (span[1] - span[0])
-        pos += length + 1
-    return span

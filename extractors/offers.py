@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from extractors.funding import Payment, payments
+from extractors.funding import Payment, amounts_by_regex, payments
 from extractors.outline import Node
 from extractors.rules import flat, rules
 
@@ -64,16 +64,16 @@ class Offer:
         return bool(self.via_parts) or self.parts >= 2
 
 
-def section_offers(text: str, nodes: list[Node], excluded: list[bool]) -> list[Offer]:
+def section_offers(text: str, nodes: list[Node], excluded: list[bool], amounts_in=amounts_by_regex) -> list[Offer]:
     kinds = [part_kind(n.title) for n in nodes]
     out = []
     for i, n in enumerate(nodes):
         if excluded[i]:
             out.append(Offer(kinds[i], [], [], 0))
             continue
-        own = payments(text, [own_range(nodes, i)])
+        own = payments(text, [own_range(nodes, i)], amounts_in=amounts_in)
         via = [p for c in n.children if kinds[c] == "funding" and not excluded[c]
-               for p in payments(text, [(nodes[c].rest_start, nodes[c].end)])]
+               for p in payments(text, [(nodes[c].rest_start, nodes[c].end)], amounts_in=amounts_in)]
         parts = sum(1 for c in n.children if kinds[c] in PROGRAMME_PARTS)
         out.append(Offer(kinds[i], own, via, parts))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from extractors.funding import amounts_by_regex
 from extractors.gazetteer import load as load_gazetteer
 from extractors.offers import PROGRAMME_PARTS, names_an_offer, part_above, part_kind, section_offers
 from extractors.outline import Node, flag_subtrees
@@ -102,13 +103,14 @@ def _has_signals(text: str, nodes: list[Node], i: int) -> bool:
     return bool(c["signals.amount"].search(own) and c["signals.pay"].search(own))
 
 
-def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: int = 0) -> list[FoundProgram]:
+def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: int = 0,
+                  amounts_in=amounts_by_regex) -> list[FoundProgram]:
     """Programmes of a guide: sections that offer something (offers.py), the sections holding
     them when those read as programmes themselves, and for a call for one thing that offers its
     single programme from no section of its own, one programme named from the title."""
     c = _cfg()
     excluded = flag_subtrees(nodes, lambda n: c["exclude_subtree.pattern"].search(n.title))
-    offers = section_offers(text, nodes, excluded)
+    offers = section_offers(text, nodes, excluded, amounts_in)
     kinds = [o.kind for o in offers]
     names = {}
     for i, n in enumerate(nodes):

@@ -33,6 +33,15 @@ class Region:
     def text(self, text: str) -> str:
         return "\n".join(text[a:b] for a, b in self.ranges)
 
+    def locate(self, a: int, b: int) -> tuple[int, int]:
+        """Map a span of `self.text(text)` (ranges joined by newlines) back to offsets of text."""
+        pos = 0
+        for lo, hi in self.ranges:
+            if a <= pos + (hi - lo):
+                return lo + (a - pos), lo + (a - pos) + (b - a)
+            pos += hi - lo + 1
+        return a, b
+
 
 def line_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line of `text`, blank ones included."""

@@ -123,20 +123,23 @@ def extract(
 
 
 def _print_entities(guide, labels: set[str]) -> None:
-    from extractors.gazetteer import load
-    from extractors.nlp import build_nlp, entities_of
+    """The record's own entities: the one pass its contacts, funding and deadlines were built from."""
     from rich.table import Table
 
-    place = load().get(guide.region.code)
-    nlp = build_nlp(area_code=place.area_code if place else None)
-    rows = [e for e in entities_of(nlp, guide.text) if not labels or e.label in labels]
+    from extractors.entities import LABELS
+
+    unknown = labels - set(LABELS)
+    if unknown:
+        raise typer.BadParameter(f"unknown label {', '.join(sorted(unknown))} (one of {', '.join(LABELS)})",
+                                 param_hint="--label")
+    rows = [e for e in guide.entities if not labels or e.label in labels]
     if not out.is_terminal:
         for e in rows:
-            sys.stdout.write(f"{e.label}\t{e.start}\t{e.end}\t{e.text(guide.text)}\t{e.value or ''}\n")
+            sys.stdout.write(f"{e.label}\t{e.span.start}\t{e.span.end}\t{e.text}\t{e.value or ''}\t{e.source}\n")
         return
-    table = Table("label", "text", "value", "span", title=f"{len(rows)} entities in {guide.source.path}")
+    table = Table("label", "text", "value", "source", "span", title=f"{len(rows)} entities in {guide.source.path}")
     for e in rows:
-        table.add_row(e.label, escape(e.text(guide.text)), escape(e.value or ""), f"{e.start}-{e.end}")
+        table.add_row(e.label, escape(e.text), escape(e.value or ""), e.source, f"{e.span.start}-{e.span.end}")
     out.print(table)
 
 
@@ -335,6 +338,18 @@ def schema() -> None:
     sys.stdout.write(json.dumps(Guide.model_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
+def _click_errors() -> tuple[type, ...]:
+    """Click's exception classes: typer >= 0.20 bundles its own click (typer._click), older ones
+    use the click package; a usage error may come from either."""
+    found = []
+    for mod in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(__import__(mod, fromlist=["ClickException"]).ClickException)
+        except ImportError:
+            pass
+    return tuple(found)
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
@@ -345,9 +360,7 @@ def main() -> None:
         err.print("aborted")
         sys.exit(130)
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, _click_errors()):  # a usage error: click's usage line, exit 2
             exc.show()
             sys.exit(exc.exit_code)
         if state["debug"]:

@@ -62,6 +62,7 @@ class Channel(Model):
 class Duration(Model):
     min_years: Optional[float] = None
     max_years: Optional[float] = None
+    span: Optional[Span] = Field(default=None, description="the period as written (addition to the contract)")
 
 
 class Cofunding(Model):
@@ -77,6 +78,8 @@ class Funding(Model):
     cofunding: Optional[Cofunding] = None
     text: str
     span: Span
+    amount_span: Optional[Span] = Field(default=None, description="the amount inside the sentence, when one is "
+                                        "stated (addition to the contract)")
 
 
 class Direction(Model):
@@ -92,6 +95,8 @@ class Constraint(Model):
     op: Literal["==", "!=", ">=", "<=", ">", "<", "in"]
     value: Union[bool, int, float, str, list[Union[str, int, float]]]
     unit: Optional[str] = None
+    span: Optional[Span] = Field(default=None, description="the words the constraint was read from (addition "
+                                 "to the contract)")
 
 
 class Requirement(Model):
@@ -162,6 +167,18 @@ class Issue(Model):
     span: Optional[Span] = None
 
 
+class Entity(Model):
+    """A named-entity span of the text from the one entity pass the record is built from (addition to
+    the contract): `zhinan extract --entities` prints these, so it and the record never disagree."""
+
+    label: Literal["PERSON", "ORG", "GPE", "PHONE", "EMAIL", "URL", "MONEY", "DATE"]
+    text: str
+    value: Optional[str] = Field(default=None, description="normalised: phone number, yuan (`lo..hi` for a "
+                                 "range), region code, name without inner spaces")
+    source: Literal["rule", "contact_grammar", "jieba"] = "rule"
+    span: Span
+
+
 class Guide(Model):
     schema_version: str = SCHEMA_VERSION
     id: str
@@ -178,6 +195,7 @@ class Guide(Model):
     deadlines: list[Deadline] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     outline: list[Section] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
     furniture: list[Furniture] = Field(default_factory=list)
     text_map: list[list[int]] = Field(
         default_factory=list,

@@ -1,0 +1,105 @@
+"""The document model every field extractor shares: a guide parsed once.
+
+    doc = GuideDoc.parse(text, body_start)      # lines, outline, excluded sections
+    doc.set_programs(find_programs(...))        # programme sections and their own text
+    doc.owner_at(pos)                           # which programme an item at `pos` belongs to
+
+Spans are absolute offsets into `text` everywhere. Which programme owns an item is one rule, here
+and nowhere else: the innermost programme whose own text (its section less the sections of the
+programmes nested in it) holds the item's start; None means the guide itself.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+from extractors.outline import Node, build_outline, flag_subtrees
+from extractors.rules import load_toml
+from extractors.textspan import Region, line_spans, sentences
+
+
+@lru_cache(maxsize=1)
+def _excluded_rx() -> re.Pattern:
+    return re.compile(load_toml("sections.toml")["excluded"]["pattern"])
+
+
+@dataclass
+class GuideDoc:
+    text: str
+    body_start: int
+    nodes: list[Node]
+    excluded: list[bool]
+    programs: list = field(default_factory=list)      # FoundProgram, in document order
+    regions: list[Region] = field(default_factory=list)  # each programme's own text
+
+    @classmethod
+    def parse(cls, text: str, body_start: int = 0) -> "GuideDoc":
+        nodes = build_outline(text, body_start)
+        rx = _excluded_rx()
+        return cls(text, body_start, nodes, flag_subtrees(nodes, lambda n: rx.search(n.title)))
+
+    def set_programs(self, programs: list) -> None:
+        self.__dict__.pop("node_owner", None)
+        self.programs = programs
+        self.regions = [Region.of(p.start, p.end, [(q.start, q.end) for q in programs if q.parent == k])
+                        for k, p in enumerate(programs)]
+
+    # --- views -------------------------------------------------------------------------------
+    @cached_property
+    def lines(self) -> list[tuple[int, int]]:
+        """Non-empty lines (paragraphs) as absolute (start, end)."""
+        return [(a, b) for a, b in line_spans(self.text) if b > a and self.text[a:b].strip()]
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return sentences(self.text, 0, len(self.text))
+
+    @cached_property
+    def blocked(self) -> list[tuple[int, int]]:
+        """Sections nothing is read from (appended forms, templates, KPI lists)."""
+        return [(n.start, n.end) for i, n in enumerate(self.nodes) if self.excluded[i]]
+
+    def section_own(self, i: int) -> tuple[int, int]:
+        """A section's own text: heading and body up to its first child section."""
+        n = self.nodes[i]
+        return n.rest_start, self.nodes[n.children[0]].start if n.children else n.end
+
+    def heading_at(self, pos: int) -> str:
+        """The title of the innermost section holding `pos` ('' before the first heading)."""
+        inner = [n for n in self.nodes if n.start <= pos <= n.end]
+        return inner[-1].title if inner else ""
+
+    # --- ownership ---------------------------------------------------------------------------
+    def owner_at(self, pos: int) -> int | None:
+        """The innermost programme whose own text holds `pos`, else None (the guide)."""
+        best = None
+        for k, region in enumerate(self.regions):
+            if region.contains(pos):
+                best = k
+        return best
+
+    def owner_of_item(self, pos: int, heading: str = "") -> int | None:
+        """The owner of an item of a list: `owner_at(pos)`; a list outside every programme whose
+        heading names one (`重大科技专项申报要求`) belongs to that programme."""
+        k = self.owner_at(pos)
+        if k is None and heading:
+            named = sorted(range(len(self.programs)), key=lambda q: -len(self.programs[q].name))
+            k = next((q for q in named if self.programs[q].name in heading), None)
+        return k
+
+    @cached_property
+    def node_owner(self) -> list[int | None]:
+        """For each outline node, the programme it belongs to (its own, or the nearest above)."""
+        prog_of = {p.node: k for k, p in enumerate(self.programs) if p.node is not None}
+        out: list[int | None] = []
+        for i, n in enumerate(self.nodes):
+            out.append(prog_of[i] if i in prog_of else (out[n.parent] if n.parent is not None else None))
+        return out
+
+    def sections_of(self, k: int) -> list[int]:
+        """The outline sections programme k reads its fields from (not those of nested programmes);
+        for a call for one thing (no section of its own), every section outside other programmes."""
+        p = self.programs[k]
+        owner = None if p.node is None else k
+        return [i for i, o in enumerate(self.node_owner) if o == owner and i != p.node and not self.excluded[i]]
