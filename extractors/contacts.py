@@ -121,6 +121,7 @@ def _starts_with_place(unit: str) -> bool:
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LABELLED_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:热线|电话))\s*[：:]\s*(\d[\d-]{4,13})")
 _ASIDE = re.compile(r"^[（(]\s*咨询(?:电话)?[：:]?|[)）]$")
 _UNIT_LABEL = re.compile(r"^(?:管理科室|负责科室|业务科室|联系科室|主管科室|归口科室|联系单位|咨询单位)$")
 _SCOPE_LABEL = re.compile(r"(?:受理单位|中介机构|承办单位)$")
@@ -257,6 +258,16 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
             line = line[4:].lstrip("：: ")  # `咨询电话：市农业农村局计划投资财务科：0832-2023832`
         if not line:
             continue
+        labelled = _LABELLED_NUMBER.findall(line)
+        if len(labelled) >= 2 or (labelled and labelled[0][0].endswith("热线")):
+            # `税务服务热线：12366   人社服务热线：12333`: one contact per labelled number
+            for label, number in labelled:
+                bld.flush()
+                d = bld.new(scope=label)
+                d.phones += [p.number for p in find_phones(f"{label}：{number}", area)]
+                d.touch(a, b)
+                bld.flush()
+            continue
         m = _LABEL.match(line)
         if m:
             label = re.sub(r"\s+", "", m.group("label"))
@@ -332,13 +343,13 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
             bld.cur.scope = line.rstrip("。；;")
             bld.cur.touch(a, b)
             continue
-        if _SENT.search(line) or len(line) > 40:
-            continue
         segments = [seg for seg in re.split(r"[、；;]", line) if seg.strip()]
         if len(segments) > 1 and all(len(find_phones(seg, area)) == 1 for seg in segments):
             for seg in segments:  # `市农业农村局计划投资财务科0832-2023832、省农担内江分公司0832-2261768`
                 bld.flush()
                 _unit_parts(bld, seg, a, b)
+            continue
+        if _SENT.search(line) or len(line) > 40:
             continue
         _unit_parts(bld, line, a, b)
     bld.flush()

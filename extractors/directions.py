@@ -76,7 +76,7 @@ def _item(text: str, n: Node) -> DirectionItem:
     return DirectionItem(title, a, b, keywords(text[a:b]))
 
 
-def _items_under(text: str, nodes: list[Node], k: int) -> list[DirectionItem]:
+def _items_under(text: str, nodes: list[Node], k: int, top: bool = True) -> list[DirectionItem]:
     """An enumerated direction and the directions it lists when it is only a title (`（一）科技惠民`
     then `1.医疗卫生…`). A title over titles over items (`（一）市级综合清单` > `1.智慧治理类场景` >
     `（1）…场景`) is a grouping: its items are the directions, not the grouping itself."""
@@ -85,8 +85,8 @@ def _items_under(text: str, nodes: list[Node], k: int) -> list[DirectionItem]:
         return [_item(text, child)]
     listed = [g for g in child.children if not _GENERIC.match(nodes[g].title)]
     if any(nodes[g].children and not _own_body(text, nodes, g) for g in listed):
-        return [d for g in listed for d in _items_under(text, nodes, g)]
-    return [_item(text, child)] + [_item(text, nodes[g]) for g in child.children if not _GENERIC.match(nodes[g].title)]
+        return [d for g in listed for d in _items_under(text, nodes, g, top=False)]
+    return ([_item(text, child)] if top else []) + [_item(text, nodes[g]) for g in listed]
 
 
 def topic_sections(text: str, nodes: list[Node], section_ids: list[int], holds_programme) -> list[DirectionItem]:

@@ -189,7 +189,10 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
     own = region.text(text)
     cof = cofunding_in(own)
     cofunding = cof[0] if cof else None
-    for p in pays:
+    for idx, p in enumerate(pays):
+        nxt = pays[idx + 1] if idx + 1 < len(pays) else None
+        if not p.amounts and nxt is not None and _caps_the_rate(text, p, nxt):
+            continue  # `按不超过2%的贴息率给予贴息。单个企业年度贴息金额最高不超过1000万元。`: one Funding, the cap
         sentence = text[p.start:p.end]
         modes = modes_in(sentence) or context_modes or ["grant"]
         per = "program_total" if c["program_total"].search(sentence) else "project"
@@ -212,6 +215,12 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
         result.duration = (_num(lo), _num(hi))
         result.duration_span = region.locate(*dur[1])
     return result
+
+
+def _caps_the_rate(text: str, rate: Payment, cap: Payment) -> bool:
+    """The sentence right after a rate (same paragraph) caps it."""
+    between = text[rate.end:cap.start]
+    return "\n" not in between and len(between.strip()) == 0 and any(a.kind == "cap" for a in cap.amounts)
 
 
 def _first_mode_sentence(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:

@@ -220,17 +220,21 @@ def _place_numbered(frames: list[_Frame], nodes: list[Node], node: Node, st: dic
         _push(frames, nodes, node, _Frame(old.styles, old.family, old.level, value, len(nodes), "numbered"))
         return
     if value is not None and value > 1:
-        fam_idx = next((i for i in range(len(frames) - 1, -1, -1)
-                        if frames[i].kind == "numbered" and fam in frames[i].family
-                        and frames[i].last is not None and value in (frames[i].last + 1, frames[i].last + 2)), None)
+        def family_frame(gaps: tuple[int, ...]) -> int | None:
+            return next((i for i in range(len(frames) - 1, -1, -1)
+                         if frames[i].kind == "numbered" and fam in frames[i].family
+                         and frames[i].last is not None and value - frames[i].last in gaps), None)
+
+        prev = next((n for n in reversed(nodes) if n.style == sid), None)
+        fam_idx = family_frame((1,))
+        if fam_idx is None and prev is not None and prev.value == value - 1 and frames and nodes[frames[-1].node].titled:
+            # `（六）` under `二、…` after `（五）` under `一、…`: one list numbered across chapters
+            _push(frames, nodes, node, _Frame({sid}, {fam}, frames[-1].level + 1, value, len(nodes), "numbered"))
+            return
+        fam_idx = fam_idx if fam_idx is not None else family_frame((1, 2))
         if fam_idx is not None:
             old = _pop_to(frames, fam_idx)
             _push(frames, nodes, node, _Frame(old.styles | {sid}, old.family, old.level, value, len(nodes), "numbered"))
-            return
-        prev = next((n for n in reversed(nodes) if n.style == sid), None)
-        if prev is not None and prev.value == value - 1 and frames and nodes[frames[-1].node].titled:
-            # `（六）` under `二、…` after `（五）` under `一、…`: one list numbered across chapters
-            _push(frames, nodes, node, _Frame({sid}, {fam}, frames[-1].level + 1, value, len(nodes), "numbered"))
             return
         bare = [i for i, f in enumerate(frames) if f.kind == "bare"]
         if bare:

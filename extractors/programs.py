@@ -32,15 +32,20 @@ def _cfg() -> dict:
 
 
 def clean_name(heading: str) -> tuple[str, int, int]:
-    """Strip plan year, region and 申报指南 from a heading; return (name, start, end) within it."""
+    """Strip plan year, region and 申报指南 from a guide-title heading (`2024年西宁市重大科技专项申报指南`
+    -> 重大科技专项); return (name, start, end) within it. A heading with no year or 申报指南 to strip
+    keeps its region (`内江市返乡入乡农民工创业补贴` is the programme's name as written)."""
     c = _cfg()
     start, end = 0, len(heading)
     s = heading
+    wrapped = False
+    before_region = None
 
     def cut_front(m):
-        nonlocal start
+        nonlocal start, wrapped
         if m and m.end() > 0:
             start += m.end()
+            wrapped = True
             return True
         return False
 
@@ -58,6 +63,7 @@ def clean_name(heading: str) -> tuple[str, int, int]:
             continue
         mentions = load_gazetteer().scan(rest[:12])
         if mentions and mentions[0].start == 0 and mentions[0].place.level != "district":
+            before_region = start if before_region is None else before_region
             start += mentions[0].end
             changed = True
     s = heading[start:end]
@@ -66,6 +72,10 @@ def clean_name(heading: str) -> tuple[str, int, int]:
         if m and m.start() > 1:
             end = start + m.start()
             s = heading[start:end]
+            wrapped = wrapped or key == "name.strip_suffix"
+    if before_region is not None and not wrapped:
+        start = before_region
+        s = heading[start:end]
     trail = len(s) - len(s.rstrip(" 　”\"’"))
     end -= trail
     return heading[start:end], start, end
@@ -129,8 +139,10 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         named = name_ok(names[i][0]) and (_has_signals(text, nodes, i) or _subtree_has(nodes, is_prog, i))
         is_prog[i] = offering or named
     for i in range(len(nodes)):  # a section holding programmes, itself an item among programmes
-        if i in names and not is_prog[i] and _sibling_is(nodes, is_prog, i) and (
-                _subtree_has(nodes, is_prog, i) or names_an_offer(names[i][0])):
+        holds = _subtree_has(nodes, is_prog, i)
+        if i in names and not is_prog[i] and (
+                (_sibling_is(nodes, is_prog, i) and (holds or names_an_offer(names[i][0])))
+                or (holds and _restates_heading(text, nodes, i))):
             is_prog[i] = True
     found: list[FoundProgram] = []
     index_of: dict[int, int] = {}
@@ -156,6 +168,17 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
     return found
 
 
+def _restates_heading(text: str, nodes: list[Node], i: int) -> bool:
+    """A section whose first line says its heading again (`1. 北京市高精尖产业发展资金实施指南` then
+    `北京市高精尖产业发展资金实施指南`): a document of its own inside a compilation, a policy card."""
+    n = nodes[i]
+    nxt = text[n.head_end + 1:].lstrip("\n").split("\n", 1)[0].strip()
+    title = n.title.strip()
+    if len(nxt) < 4 or any(c in nxt for c in "，。；：,;:"):
+        return False
+    return nxt == title or (len(nxt) >= 6 and title.endswith(nxt)) or (len(title) >= 6 and nxt.endswith(title))
+
+
 def _sibling_is(nodes: list[Node], flags: list[bool], i: int) -> bool:
     p = nodes[i].parent
     siblings = nodes[p].children if p is not None else [k for k, n in enumerate(nodes) if n.parent is None]
@@ -168,7 +191,7 @@ def single_call(text: str, nodes: list[Node], guide_title: str, body_start: int)
     nothing (no call word in its title and no section saying who may apply)."""
     c = _cfg()
     conditions = any(part_kind(n.title) == "conditions" for n in nodes)
-    if not guide_title or not (c["call.pattern"].search(guide_title) or conditions):
+    if not guide_title or c["call.not"].search(guide_title) or not (c["call.pattern"].search(guide_title) or conditions):
         return None
     name, a, b = call_name(guide_title)
     if len(name) < 2:
