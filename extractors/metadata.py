@@ -35,7 +35,8 @@ def find_title(text: str) -> tuple[int, int]:
         line = text[a:b]
         if (r["title.pattern"].search(line) and b - a <= 120 and match_numbered(line) is None
                 and not line.rstrip().endswith(("：", ":"))):
-            return a, b
+            tag = _REPOST_TAG.match(line)  # `【市级】关于…的通知`: a repost's tag is not the title
+            return (a + tag.end(), b) if tag and tag.end() < len(line) else (a, b)
     return lines[0]
 
 
@@ -50,6 +51,7 @@ def plan_year(title: str, text: str) -> int | None:
     return None
 
 
+_REPOST_TAG = re.compile(r"^\s*【[^】]{1,12}】\s*")
 _CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 
@@ -111,8 +113,8 @@ def find_region(text: str, title: str, issuer: str | None) -> Place | None:
     if cities:
         top, n = cities.most_common(1)[0]
         total = sum(cities.values())
-        if n >= 2 and n >= 0.5 * total and city_level >= prov_level / 2:
-            return gz.get(top)
+        if (n >= 2 and n >= 0.5 * total and city_level >= prov_level / 2) or (len(cities) == 1 and city_level >= 1):
+            return gz.get(top)  # the one city named, when the text speaks through a city body (报送至市经信局)
     by_prov: Counter = Counter()
     for code, n in cities.items():
         by_prov[code[:2] + "0000"] += n

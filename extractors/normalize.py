@@ -26,6 +26,7 @@ _ITEM_START = re.compile(
     r"^(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+[、.．]|\d+(?:[、.．](?!\d)|\s*[)）])"
     r"|[①-⑳]|第[一二三四五六七八九十百\d]+[章节条部分]|附件\s*\d|方向\s*\d)"
 )
+_DATE_LINE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _TITLE_TAIL = re.compile(r"^.{0,24}(?:指南|通知|公告|通告|办法|申\s*报\s*书|细则|方案)$")
 
 
@@ -206,6 +207,7 @@ def _rejoin(lines: list[Line]) -> list[Line]:
             wrapped = (w is not None and last_width >= w - 3 and prev.text[-1] not in "：:"
                        and not starts_item and not (heading_next and prev.text[-1] in SENTENCE_END))
             title_tail = (not starts_item and prev.text[-1] not in SENTENCE_END + "，,、"
+                          and not _DATE_LINE.match(prev.text)  # a signature date, then the attached document's title
                           and len(prev.text) >= 6 and _TITLE_TAIL.match(ln.text) is not None
                           and not _TITLE_TAIL.match(prev.text))
             dangling = prev.text[-1] in "、（(《“" and not starts_item  # a line never ends inside a list or bracket

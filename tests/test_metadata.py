@@ -47,3 +47,27 @@ def test_national_issuer():
 @pytest.mark.parametrize("text", ["", "没有地名的文字"])
 def test_unknown_region_is_none(text):
     assert find_region(text, "申报指南", None) is None
+
+
+def test_a_repost_tag_is_not_part_of_the_title():
+    from extractors.metadata import extract_meta
+
+    m = extract_meta("【市级】关于组织申报2024年科技计划项目的通知\n各有关单位：\n")
+    assert (m.title, m.year) == ("关于组织申报2024年科技计划项目的通知", 2024)
+
+
+def test_a_signature_date_does_not_join_the_title_after_it():
+    from extractors.metadata import extract_meta
+    from extractors.normalize import normalize
+
+    text = normalize("关于印发《黄浦区中小微企业贷款贴息支持办法》的通知\n黄浦区发展和改革委员会\n2026年6月2日\n"
+                     "黄浦区中小微企业贷款贴息支持办法\n一、支持对象\n").text
+    m = extract_meta(text)
+    assert (m.issuer, str(m.issued), m.year) == ("黄浦区发展和改革委员会", "2026-06-02", 2026)
+
+
+def test_one_city_named_with_a_city_body_is_the_region():
+    from extractors.metadata import find_region
+
+    text = "项目单位在东莞市内注册，项目实施地在广东境内。我省企业…本省企业…申报资料报送至市经信局技术进步与质量科。"
+    assert find_region(text, "“机器人”专项资金企业转型升级申报条件及要求", None).code == "441900"
