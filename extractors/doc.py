@@ -42,8 +42,8 @@ class GuideDoc:
     def set_programs(self, programs: list) -> None:
         self.__dict__.pop("node_owner", None)
         self.programs = programs
-        self.regions = [Region.of(p.start, p.end, [(q.start, q.end) for q in programs if q.parent == k])
-                        for k, p in enumerate(programs)]
+        self.regions = [Region.of(p.start, p.end, [(q.start, q.end) for q in programs if q.parent == k],
+                                  also=getattr(p, "also", ())) for k, p in enumerate(programs)]
 
     # --- views -------------------------------------------------------------------------------
     @cached_property

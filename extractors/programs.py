@@ -7,7 +7,7 @@ its own text, or programmes nested under it. Rules: data/programs.toml, data/cat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractors.funding import amounts_by_regex
 from extractors.gazetteer import load as load_gazetteer
@@ -25,6 +25,7 @@ class FoundProgram:
     parent: int | None  # index into the list of programmes
     start: int         # the programme's section
     end: int
+    also: list[tuple[int, int]] = field(default_factory=list)  # its sections under other chapters
 
 
 def _cfg() -> dict:
@@ -130,7 +131,14 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         if len(name) >= 2 and not c["exclude.pattern"].search(name):
             names[i] = (name, a, b)
     is_prog = [False] * len(nodes)
+    recurring = _recurring(nodes, names)
+    for first, others in recurring.items():
+        is_prog[first] = True
+        for k in others:
+            names.pop(k, None)
     for i in range(len(nodes) - 1, -1, -1):  # bottom-up: children are decided first
+        if is_prog[i]:
+            continue
         if i not in names:
             continue
         o = offers[i]
@@ -138,6 +146,11 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         offering = o.card if above in PROGRAMME_PARTS else (o.pays or o.card)
         named = name_ok(names[i][0]) and (_has_signals(text, nodes, i) or _subtree_has(nodes, is_prog, i))
         is_prog[i] = offering or named
+    for i, n in enumerate(nodes):  # a list of project types inside a programme (`1. 创新型产业集群项目。`)
+        kids = [k for k in n.children if k in names and _names_a_type(text, nodes[k], names[k][0])]
+        if is_prog[i] and len(kids) >= 2:
+            for k in kids:
+                is_prog[k] = True
     for i in range(len(nodes)):  # a section holding programmes, itself an item among programmes
         holds = _subtree_has(nodes, is_prog, i)
         if i in names and not is_prog[i] and (
@@ -157,7 +170,8 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         base = title_at if title_at >= 0 else n.rest_start
         index_of[i] = len(found)
         found.append(FoundProgram(i, name, (base + a, base + b), categorize(name, guide_title),
-                                  index_of.get(parent) if parent is not None else None, n.start, n.end))
+                                  index_of.get(parent) if parent is not None else None, n.start, n.end,
+                                  [(nodes[k].start, nodes[k].end) for k in recurring.get(i, [])]))
     for fp in found:  # a nested item whose name says nothing takes its parent's category
         if fp.category == "other" and fp.parent is not None:
             fp.category = found[fp.parent].category
@@ -166,6 +180,34 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         if single is not None:
             found.append(single)
     return found
+
+
+def _names_a_type(text: str, n: Node, name: str) -> bool:
+    """An item whose heading is only a programme-like name (`创新型产业集群项目。`, `（一）面上项目`)."""
+    head = text[n.rest_start:n.head_end].strip().rstrip("。.：:")
+    return head == name and name_ok(name) and len(name) <= 16
+
+
+def _recurring(nodes: list[Node], names: dict) -> dict[int, list[int]]:
+    """Programmes laid out by chapter (`二、申报组织 （一）面上项目 … 三、支持方式 （一）面上项目 …`): a
+    programme-like name that heads a section under two or more different chapters is one programme,
+    anchored at its first section, whose other sections are its own text too."""
+    by_name: dict[str, list[int]] = {}
+    for i, (name, _, _) in sorted(names.items()):
+        if nodes[i].parent is not None and name_ok(name):
+            by_name.setdefault(name, []).append(i)
+    out = {}
+    for found in by_name.values():
+        chapters = {_chapter(nodes, i) for i in found}
+        if len(found) >= 2 and len(chapters) >= 2 and len(chapters) == len(found):
+            out[found[0]] = found[1:]
+    return out
+
+
+def _chapter(nodes: list[Node], i: int) -> int:
+    while nodes[i].parent is not None:
+        i = nodes[i].parent
+    return i
 
 
 def _restates_heading(text: str, nodes: list[Node], i: int) -> bool:

@@ -15,16 +15,20 @@ class Region:
     ranges: tuple[tuple[int, int], ...]
 
     @classmethod
-    def of(cls, start: int, end: int, holes: list[tuple[int, int]] = ()) -> "Region":
-        out, pos = [], start
-        for a, b in sorted(holes):
-            if b <= pos or a >= end:
-                continue
-            if a > pos:
-                out.append((pos, a))
-            pos = max(pos, b)
-        if pos < end:
-            out.append((pos, end))
+    def of(cls, start: int, end: int, holes: list[tuple[int, int]] = (),
+           also: list[tuple[int, int]] = ()) -> "Region":
+        """[start, end) and the `also` ranges, less the holes."""
+        out = []
+        for lo, hi in sorted([(start, end), *also]):
+            pos = lo
+            for a, b in sorted(holes):
+                if b <= pos or a >= hi:
+                    continue
+                if a > pos:
+                    out.append((pos, a))
+                pos = max(pos, b)
+            if pos < hi:
+                out.append((pos, hi))
         return cls(tuple(out))
 
     def contains(self, i: int) -> bool:

@@ -290,3 +290,35 @@ def test_contact_lines_of_the_development_set(block, expected):
         pos += len(part) + 1
     got = [(c.org, c.department, c.names, c.phones, c.emails) for c in parse_contact_lines(block, lines, "0769")]
     assert got == expected
+
+
+# --- a national guide laid out by chapter ----------------------------------------------------------
+
+D11 = """2015国家火炬计划申报条件及流程
+一、申报条件
+（一）基本条件。
+申报单位应是在中华人民共和国境内注册、具有独立法人资格的企事业单位。
+二、申报组织
+（一）面上项目。
+1. 产业化环境建设项目通过地方科技厅（委、局）推荐申报。
+（二）重大项目
+1. 创新型产业集群项目。
+被认定为创新型产业集群建设试点的国家高新区管理机构负责提出项目建议，每个集群各推荐1个项目。
+2. 科技服务体系项目。
+被认定为科技服务体系火炬创新工程试点的国家高新区管理机构负责提出项目建议，每个单位各推荐1个项目。
+三、支持方式
+（一）面上项目。
+产业化环境建设项目。择优给予国拨经费支持。项目实施期限为1年。
+（二）重大项目。
+创新型产业集群项目。项目实施周期原则上为1年。
+"""
+
+
+def test_programmes_laid_out_by_chapter_are_one_programme_each(guide):
+    g = guide(D11)
+    by = {p.id: p.name for p in g.programs}
+    assert [(p.name, by.get(p.parent)) for p in g.programs] == [
+        ("面上项目", None), ("重大项目", None), ("创新型产业集群项目", "重大项目"), ("科技服务体系项目", "重大项目")]
+    # the 支持方式 chapter's 面上项目 section is 面上项目's own text too
+    assert funding_of(g, "面上项目") == Counter([(None, None, ("grant",))])
+    assert (g.region.code, g.year) == ("100000", 2015)
