@@ -15,14 +15,14 @@ from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import jobs
-from pipeline.isolate import Limits
+from pipeline.isolate import Limits, close_pools
 
 
 @task(name="extract-guide", retries=0, cache_policy=None)
 def extract_guide(path: str, corpus: str, out_dir: str, sha256: str | None, isolate: bool,
                   limits: Limits) -> jobs.Entry:
     # Failures come back as ledger rows, not exceptions: a deterministic failure is not retried.
-    # The parse itself runs in a killable worker subprocess (pipeline/isolate.py).
+    # The parse itself runs in a killable worker subprocess of a pool (pipeline/isolate.py).
     return jobs.process(Path(path), Path(corpus), Path(out_dir), sha256, isolate, limits)
 
 
@@ -32,7 +32,10 @@ def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
                isolate: bool = True, limits: Limits | None = None) -> jobs.Summary:
     """Run the flow with a task runner of `workers` threads; callbacks feed a progress display."""
     runner_flow = corpus_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=max(1, workers)))
-    return runner_flow(str(corpus), str(out_dir), on_entry, on_start, isolate, limits or Limits())
+    try:
+        return runner_flow(str(corpus), str(out_dir), on_entry, on_start, isolate, limits or Limits())
+    finally:
+        close_pools()  # the parsing workers end with the run
 
 
 @flow(name="zhinan-run", validate_parameters=False, log_prints=False)

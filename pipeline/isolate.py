@@ -1,24 +1,35 @@
-"""Run the parser of one document in a subprocess with a time and a memory limit.
+"""Parse documents in long-lived worker subprocesses, each document under a time and a memory limit.
 
 Prefect's `timeout_seconds` cannot interrupt a blocking parser in a thread, and pdfminer has open
-hang and memory bugs (Flate bombs), so each document is parsed by `python -m pipeline.worker` in
-its own process group: past the time limit the group is killed (TIMEOUT); RLIMIT_AS bounds its
-memory (MEMORY_LIMIT); a crash is WORKER_CRASHED. The parent validates the record it gets back.
+hang and memory bugs (Flate bombs), so documents are parsed by `python -m pipeline.worker --serve`
+processes, each in its own process group. A worker imports the extractors (spaCy, jieba, the rule
+files) once and then parses one document after another: one JSON request line in, one response
+line out. Past the time limit its group is killed (TIMEOUT) and a fresh worker takes its place;
+RLIMIT_AS bounds its memory (MEMORY_LIMIT); a worker that dies is WORKER_CRASHED. A worker is
+retired after a MemoryError and after `RECYCLE_AFTER` documents, so no leak builds up, and it
+exits by itself when the run that started it goes away (its stdin closes). The parent validates
+the record it gets back.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import resource
+import selectors
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.errors import IngestError
 from extractors.formats.pdf import MAX_PAGES
 from schemas import Guide
+
+RECYCLE_AFTER = 200  # documents one worker parses before a fresh one takes over
 
 
 @dataclass(frozen=True)
@@ -43,26 +54,158 @@ def _limit(memory_mb: int):
     return apply
 
 
+class _Timeout(Exception):
+    pass
+
+
+class _Worker:
+    """One `pipeline.worker --serve` process and its pipes."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.served = 0
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.worker", "--serve"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.stderr,
+                                     preexec_fn=_limit(limits.memory_mb), cwd=str(Path(__file__).resolve().parents[1]))
+        self._buf = b""
+
+    def ask(self, request: dict, timeout: float) -> bytes:
+        """Send one request; the response line, or _Timeout, or EOFError when the worker died."""
+        self.proc.stdin.write(json.dumps(request).encode("ascii") + b"\n")  # a file name may hold surrogates
+        self.proc.stdin.flush()
+        fd = self.proc.stdout.fileno()
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            deadline = _now() + timeout
+            while b"\n" not in self._buf:
+                left = deadline - _now()
+                if left <= 0 or not sel.select(left):
+                    raise _Timeout()
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    raise EOFError()
+                self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        self.served += 1
+        return line
+
+    def error_tail(self) -> str:
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def kill(self) -> int | None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            code = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.stderr.close()
+        return code
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+class WorkerPool:
+    """Workers for one set of limits, handed to the calling threads one at a time (there are never
+    more workers than threads parsing at once)."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
+        self._lock = threading.Lock()
+
+    def _checkout(self) -> _Worker:
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+        if worker is None or worker.proc.poll() is not None:
+            if worker is not None:
+                worker.kill()
+            worker = _Worker(self.limits)
+        with self._lock:
+            self._busy.add(worker)
+        return worker
+
+    def _checkin(self, worker: _Worker, healthy: bool) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            if healthy and worker.served < RECYCLE_AFTER:
+                self._idle.append(worker)
+                return
+        worker.kill()
+
+    def parse(self, path: Path, root: Path | None) -> Guide:
+        limits = self.limits
+        request = {"path": str(path), "root": str(root) if root else None, "max_pages": limits.max_pages,
+                   "fault": os.environ.get("ZHINAN_WORKER_FAULT")}
+        worker = self._checkout()
+        try:
+            line = worker.ask(request, limits.seconds)
+        except _Timeout:
+            self._checkin(worker, healthy=False)
+            raise WorkerError("TIMEOUT", f"{path}: parsing took longer than {limits.seconds:g} s; the worker was killed",
+                              "TimeoutExpired") from None
+        except (EOFError, BrokenPipeError):
+            tail = worker.error_tail()
+            with self._lock:
+                self._busy.discard(worker)
+            code = worker.kill()
+            if "MemoryError" in tail or code == -signal.SIGKILL:
+                raise WorkerError("MEMORY_LIMIT", f"{path}: the worker ran out of its {limits.memory_mb} MB ({tail[:120]})",
+                                  "MemoryError") from None
+            raise WorkerError("WORKER_CRASHED", f"{path}: the worker died with code {code} ({tail[:160]})",
+                              "WorkerCrashed") from None
+        status, _, payload = line.partition(b" ")
+        if status == b"0":
+            self._checkin(worker, healthy=True)
+            return Guide.model_validate_json(payload)
+        error = json.loads(payload)["error"]
+        self._checkin(worker, healthy=error["reason"] != "MEMORY_LIMIT")
+        raise WorkerError(error["reason"], error["message"], error["error_class"])
+
+    def close(self) -> None:
+        with self._lock:
+            workers = self._idle + list(self._busy)
+            self._idle, self._busy = [], set()
+        for worker in workers:
+            worker.kill()
+
+
+_POOLS: dict[Limits, WorkerPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def pool(limits: Limits) -> WorkerPool:
+    with _POOLS_LOCK:
+        if limits not in _POOLS:
+            _POOLS[limits] = WorkerPool(limits)
+        return _POOLS[limits]
+
+
+@atexit.register
+def close_pools() -> None:
+    """Stop every worker (the run calls this when it ends; atexit does on any exit)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for p in pools:
+        p.close()
+
+
 def parse_isolated(path: Path, root: Path | None, limits: Limits = Limits()) -> Guide:
-    request = json.dumps({"path": str(path), "root": str(root) if root else None, "max_pages": limits.max_pages})
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.worker"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_limit(limits.memory_mb),
-                            cwd=str(Path(__file__).resolve().parents[1]))
-    try:
-        out, err = proc.communicate(request.encode("utf-8"), timeout=limits.seconds)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise WorkerError("TIMEOUT", f"{path}: parsing took longer than {limits.seconds:g} s; the worker was killed",
-                          "TimeoutExpired")
-    if proc.returncode == 0:
-        return Guide.model_validate_json(out)
-    if proc.returncode == 3:
-        e = json.loads(out)["error"]
-        raise WorkerError(e["reason"], e["message"], e["error_class"])
-    tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-    if b"MemoryError" in err or proc.returncode == -signal.SIGKILL:
-        raise WorkerError("MEMORY_LIMIT", f"{path}: the worker ran out of its {limits.memory_mb} MB ({tail[0][:120]})",
-                          "MemoryError")
-    raise WorkerError("WORKER_CRASHED", f"{path}: the worker died with code {proc.returncode} ({tail[0][:160]})",
-                      "WorkerCrashed")
+    """Parse one document in a worker of the pool for these limits."""
+    return pool(limits).parse(path, root)

@@ -1,24 +1,27 @@
-"""Worker process: parse one guide and print its record as JSON on stdout.
+"""Worker process: parse guides and write their records as JSON.
 
-    python -m pipeline.worker  < {"path": ..., "root": ..., "max_pages": ...}
+    python -m pipeline.worker --serve   one request per stdin line, one response per stdout line:
+                                        `0 <record JSON>` or `3 <{"error": {...}}>`
+    python -m pipeline.worker           one request on stdin, the record on stdout (exit 0), or
+                                        {"error": {"reason", "error_class", "message"}} (exit 3)
 
-Run by pipeline/isolate.py under a time and a memory limit. A bad document is reported as
-{"error": {"reason", "error_class", "message"}} with exit code 3; a MemoryError as MEMORY_LIMIT.
-`ZHINAN_WORKER_FAULT=hang` makes the worker hang before parsing: a test hook for the time limit
-(pdfminer's real hang bugs cannot be reproduced on demand).
+A request is {"path": ..., "root": ..., "max_pages": ..., "fault": null}. Run by
+pipeline/isolate.py under a time and a memory limit; the serving worker imports the extractors
+once. A MemoryError is reported as MEMORY_LIMIT. `"fault": "hang"` (from ZHINAN_WORKER_FAULT in
+the parent) makes the worker hang before parsing: a test hook for the time limit (pdfminer's real
+hang bugs cannot be reproduced on demand).
 """
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import traceback
 
 
-def main() -> int:
-    req = json.loads(sys.stdin.read())
-    if os.environ.get("ZHINAN_WORKER_FAULT") == "hang":
+def handle(req: dict) -> tuple[int, str]:
+    """(0, record JSON) or (3, error JSON) for one request."""
+    if req.get("fault") == "hang":
         while True:
             time.sleep(3600)
     from pathlib import Path
@@ -26,10 +29,9 @@ def main() -> int:
     from extractors.document import build_guide, load
     from extractors.errors import IngestError
 
-    def fail(reason: str, exc: BaseException, message: str) -> int:
-        sys.stdout.write(json.dumps({"error": {"reason": reason, "error_class": type(exc).__name__,
-                                               "message": message}}, ensure_ascii=False))
-        return 3
+    def fail(reason: str, exc: BaseException, message: str) -> tuple[int, str]:
+        # ASCII-escaped: a message may quote a file name that holds undecodable bytes (surrogates)
+        return 3, json.dumps({"error": {"reason": reason, "error_class": type(exc).__name__, "message": message}})
 
     try:
         loaded = load(Path(req["path"]), Path(req["root"]) if req.get("root") else None, req["max_pages"])
@@ -44,8 +46,27 @@ def main() -> int:
     except Exception as exc:
         sys.stderr.write(traceback.format_exc())
         return fail("PARSER_BUG", exc, f"{req['path']}: {type(exc).__name__}: {str(exc)[:300]}")
-    sys.stdout.write(guide.model_dump_json())
-    return 0
+    return 0, guide.model_dump_json()
+
+
+def serve() -> int:
+    import extractors.document  # noqa: F401  (imports paid once, before the first document)
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        code, payload = handle(json.loads(line))
+        sys.stdout.write(f"{code} {payload}\n")
+        sys.stdout.flush()
+    return 0  # stdin closed: the run that started this worker is gone
+
+
+def main() -> int:
+    if "--serve" in sys.argv[1:]:
+        return serve()
+    code, payload = handle(json.loads(sys.stdin.read()))
+    sys.stdout.write(payload)
+    return code
 
 
 if __name__ == "__main__":

@@ -46,14 +46,15 @@ def prefect_harness():
 
 @pytest.fixture(scope="session")
 def renderings(tmp_path_factory):
-    """PDF, DOCX and HTML renderings of every corpus guide (and LibreOffice PDFs when installed)."""
+    """PDF, DOCX and HTML renderings of the sample guides (and LibreOffice PDFs when installed); the
+    development set's own published forms are in tests/data/as-published."""
     import shutil
 
     from tests.make_renderings import render_all
 
     out = tmp_path_factory.mktemp("renderings")
     lo = bool(shutil.which("soffice") or shutil.which("libreoffice"))
-    render_all(out, CORPUS, with_libreoffice=lo)
+    render_all(out, CORPUS, with_libreoffice=lo, stems=SAMPLES)
     return out
 
 

@@ -329,10 +329,13 @@ def libreoffice_pdf(docx: Path, out_dir: Path) -> Path | None:
     return out_dir / (docx.stem + ".pdf")
 
 
-def render_all(out_dir: Path, corpus: Path = ROOT / "corpus", with_libreoffice: bool = False) -> list[Path]:
+def render_all(out_dir: Path, corpus: Path = ROOT / "corpus", with_libreoffice: bool = False,
+               stems: list[str] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     made = []
     for src in sorted(corpus.glob("*.txt")):
+        if stems is not None and src.stem not in stems:
+            continue
         raw = src.read_text(encoding="utf-8")
         blocks = blocks_of(raw)
         title = next(b.text for b in blocks if b.kind == "title")
