@@ -10,6 +10,9 @@ QUIET_PREFECT = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    # the temporary server takes 11-21 s to start on a new database on a slow or busy machine; the
+    # 20 s default made a first `make run` fail now and then
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
 }
 
 

@@ -18,17 +18,17 @@ def test_flow_writes_one_record_per_guide_and_ledgers_the_bad_one(prefect_harnes
     out = tmp_path / "outputs"
     seen = []
     summary = run_corpus(corpus, out, workers=2, on_entry=seen.append)
-    assert summary.counts == {"ok": 5, "failed": 1}
-    assert summary.discovered == 6 == len(seen)
+    assert summary.counts == {"ok": len(STEMS), "failed": 1}
+    assert summary.discovered == len(STEMS) + 1 == len(seen)
     rows = [json.loads(x) for x in (out / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
     bad = next(r for r in rows if r["path"] == "corrupt.txt")
     assert (bad["status"], bad["reason"]) == ("failed", "BINARY_AS_TEXT")
     records = sorted((out / "guides").glob("*.json"))
-    assert len(records) == 5
+    assert len(records) == len(STEMS)
     titles = {json.loads(p.read_text(encoding="utf-8"))["title"] for p in records}
     assert "2022年度克拉玛依市科技计划储备项目申报指南" in titles
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert manifest["counts"] == {"ok": 5, "failed": 1}
+    assert manifest["counts"] == {"ok": len(STEMS), "failed": 1}
 
     before = {p.name: p.read_bytes() for p in records}
     run_corpus(corpus, out, workers=1)
