@@ -377,14 +377,14 @@ def contact_blocks(doc) -> list[tuple[int, list[tuple[int, int]]]]:
     for i, n in enumerate(nodes):
         if excluded[i] or any(a <= n.start < b for a, b in covered) or not rx.search(n.title):
             continue
-        lines = lines_in(text, n.head_end + 1, n.end)
-        rest = text[n.rest_start:n.head_end]
+        lines = lines_in(text, *n.body)
+        rest = text[slice(*n.heading)]
         if re.search(r"[：:]\s*\S", rest):  # `管理科室：高新…（0971-…）` carries content itself
-            lines.insert(0, (n.rest_start, n.head_end))
+            lines.insert(0, n.heading)
         blocks.append((n.start, lines))
         covered.append((n.start, n.end))
     blocked = doc.blocked
-    all_lines = lines_in(text, 0, len(text))
+    all_lines = doc.lines
     for idx, (a, b) in enumerate(all_lines):  # `咨询电话：` alone, then one phone line after another
         if not _LABEL_ONLY.match(text[a:b]) or any(x <= a < y for x, y in covered + blocked):
             continue

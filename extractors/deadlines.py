@@ -89,14 +89,16 @@ def date_spans(text: str) -> list[tuple[int, int]]:
 
 
 def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]] = (),
-                      heading_at=lambda pos: "", dates: list[tuple[int, int]] | None = None) -> list[DeadlineItem]:
+                      heading_at=lambda pos: "", dates: list[tuple[int, int]] | None = None,
+                      spans: list[tuple[int, int]] | None = None) -> list[DeadlineItem]:
     """Dates of the application process in `text`. `heading_at(pos)` gives the heading of the
     section holding a position: a date standing alone under `系统审核时间` takes its kind from it.
-    `dates` are the DATE entities of the text; a date that is not one is not read."""
+    `dates` are the DATE entities of the text; a date that is not one is not read. `spans` are the
+    text's sentences (the document model's, else split here)."""
     c = _cfg()
     known = {a for a, _ in dates} if dates is not None else None
     out: list[DeadlineItem] = []
-    for sa, sb in sentences(text, 0, len(text)):
+    for sa, sb in spans if spans is not None else sentences(text, 0, len(text)):
         if any(x <= sa < y for x, y in blocked):
             continue
         s = text[sa:sb]
@@ -152,11 +154,12 @@ _SYSTEM = re.compile(r"[“\"「]([^”\"」]{2,40}?(?:系统|平台|网站|服�
                      r"|(?:登录|通过|进入|登陆)(?P<bare>[\u4e00-\u9fff]{4,30}?(?:系统|平台))")
 
 
-def extract_channels(text: str, blocked: list[tuple[int, int]] = ()) -> list[ChannelItem]:
+def extract_channels(text: str, blocked: list[tuple[int, int]] = (),
+                     spans: list[tuple[int, int]] | None = None) -> list[ChannelItem]:
     """Online systems and URLs where applications are made, each named once."""
     out: list[ChannelItem] = []
     seen: set[str] = set()
-    for a, b in sentences(text, 0, len(text)):
+    for a, b in spans if spans is not None else sentences(text, 0, len(text)):
         if any(x <= a < y for x, y in blocked):
             continue
         s = text[a:b]

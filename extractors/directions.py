@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.offers import part_kind
-from extractors.outline import Node, clause_title
+from extractors.outline import Node, clause_title, own_span
 from extractors.rules import load_toml, word_list
 
 _GENERIC = re.compile(r"^(?:目标任务|考核指标|主要内容|研究内容|建设内容|预期目标|绩效目标|任务目标|支持方向)$")
@@ -65,14 +65,13 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 
 def _own_body(text: str, nodes: list[Node], i: int) -> str:
-    n = nodes[i]
-    stop = nodes[n.children[0]].start if n.children else n.end
-    return text[n.head_end:stop].strip()
-
+    """A section's own text after its heading line (its description before any child section)."""
+    a, b = own_span(nodes, i)
+    return text[max(a, nodes[i].body[0]):b].strip()
 
 def _item(text: str, n: Node) -> DirectionItem:
-    a, b = _trim(text, n.rest_start, n.end)
-    title = clause_title(text[n.rest_start:n.head_end]).rstrip("。；;：:")
+    a, b = _trim(text, *n.content)
+    title = clause_title(text[slice(*n.heading)]).rstrip("。；;：:")
     return DirectionItem(title, a, b, keywords(text[a:b]))
 
 
@@ -119,7 +118,7 @@ def extract_directions(text: str, nodes: list[Node], section_ids: list[int]) -> 
     for i in sections:
         n = nodes[i]
         paras = []
-        pos = n.head_end + 1
+        pos = n.body[0]
         for part in text[pos:n.end].split("\n"):
             a, b = _trim(text, pos, pos + len(part))
             while a < b and text[a].isspace():

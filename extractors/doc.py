@@ -60,11 +60,6 @@ class GuideDoc:
         """Sections nothing is read from (appended forms, templates, KPI lists)."""
         return [(n.start, n.end) for i, n in enumerate(self.nodes) if self.excluded[i]]
 
-    def section_own(self, i: int) -> tuple[int, int]:
-        """A section's own text: heading and body up to its first child section."""
-        n = self.nodes[i]
-        return n.rest_start, self.nodes[n.children[0]].start if n.children else n.end
-
     def heading_at(self, pos: int) -> str:
         """The title of the innermost section holding `pos` ('' before the first heading)."""
         inner = [n for n in self.nodes if n.start <= pos <= n.end]

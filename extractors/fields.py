@@ -48,7 +48,7 @@ def extract_fields(doc: GuideDoc, ents, year: int | None) -> tuple[list[Fields],
         _programme_fields(doc, ents, k, per[k])
     _guide_wide_duration(doc, per)
 
-    for item in requirement_items(text, nodes, doc.excluded):
+    for item in requirement_items(text, nodes, doc.excluded, doc.sentences):
         body = text[item.start:item.end]
         parsed = parse_constraints(body, offset=item.start)
         req = Requirement(text=body, category=requirement_category(body, {c.field for c in parsed}),
@@ -64,11 +64,11 @@ def extract_fields(doc: GuideDoc, ents, year: int | None) -> tuple[list[Fields],
                 org=d.org, department=d.department, names=d.names, phones=d.phones, emails=d.emails,
                 address=d.address, scope=d.scope, span=_span(d.start, d.end)))
 
-    for dl in extract_deadlines(text, year, doc.blocked, doc.heading_at, dates=ents.date_spans):
+    for dl in extract_deadlines(text, year, doc.blocked, doc.heading_at, dates=ents.date_spans, spans=doc.sentences):
         target(dl.start).deadlines.append(
             Deadline(kind=dl.kind, at=dl.at, text=text[dl.start:dl.end], span=_span(dl.start, dl.end)))
     channels = [Channel(name=c.name, url=c.url, span=_span(c.start, c.end))
-                for c in extract_channels(text, doc.blocked)]
+                for c in extract_channels(text, doc.blocked, doc.sentences)]
     return per, guide, channels
 
 
@@ -76,7 +76,7 @@ def _programme_fields(doc: GuideDoc, ents, k: int, out: Fields) -> None:
     """Funding, duration and directions of programme k, from its own text and sections."""
     text, nodes, fp = doc.text, doc.nodes, doc.programs[k]
     mine = doc.sections_of(k)
-    fund_secs = [(nodes[i].rest_start, nodes[i].end) for i in mine if part_kind(nodes[i].title) == "funding"]
+    fund_secs = [nodes[i].content for i in mine if part_kind(nodes[i].title) == "funding"]
     res = extract_funding(text, doc.regions[k], fund_secs, ents.amounts_in)
     for it in res.items:
         cof = Cofunding(kind=it.cofunding[0], min=it.cofunding[1]) if it.cofunding else None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.funding import Payment, amounts_by_regex, payments
-from extractors.outline import Node
+from extractors.outline import Node, own_span
 from extractors.rules import flat, rules
 
 PROGRAMME_PARTS = ("funding", "conditions", "materials", "procedure")
@@ -36,12 +36,6 @@ def part_kind(title: str) -> str | None:
 
 def names_an_offer(name: str) -> bool:
     return bool(flat("offers.toml")["offer_name.pattern"].search(name.strip()))
-
-
-def own_range(nodes: list[Node], i: int) -> tuple[int, int]:
-    """The section's own text: its heading line and body up to its first child heading."""
-    n = nodes[i]
-    return n.rest_start, nodes[n.children[0]].start if n.children else n.end
 
 
 @dataclass
@@ -71,9 +65,9 @@ def section_offers(text: str, nodes: list[Node], excluded: list[bool], amounts_i
         if excluded[i]:
             out.append(Offer(kinds[i], [], [], 0))
             continue
-        own = payments(text, [own_range(nodes, i)], amounts_in=amounts_in)
+        own = payments(text, [own_span(nodes, i)], amounts_in=amounts_in)
         via = [p for c in n.children if kinds[c] == "funding" and not excluded[c]
-               for p in payments(text, [(nodes[c].rest_start, nodes[c].end)], amounts_in=amounts_in)]
+               for p in payments(text, [nodes[c].content], amounts_in=amounts_in)]
         parts = sum(1 for c in n.children if kinds[c] in PROGRAMME_PARTS)
         out.append(Offer(kinds[i], own, via, parts))
     return out

@@ -42,7 +42,23 @@ class Node:
 
     @property
     def line(self) -> tuple[int, int]:
+        """The heading line, marker included."""
         return self.start, self.head_end
+
+    @property
+    def heading(self) -> tuple[int, int]:
+        """The heading line after its marker (`（一）落户补贴。在…` -> `落户补贴。在…`)."""
+        return self.rest_start, self.head_end
+
+    @property
+    def body(self) -> tuple[int, int]:
+        """Everything after the heading line, nested sections included."""
+        return min(self.head_end + 1, self.end), self.end
+
+    @property
+    def content(self) -> tuple[int, int]:
+        """The heading after its marker and the body."""
+        return self.rest_start, self.end
 
 
 @dataclass
@@ -281,6 +297,12 @@ def _close(nodes: list[Node], text_len: int) -> None:
                 n.end = m.start - 1 if m.start > 0 else 0
                 break
         n.end = max(n.end, n.head_end)
+
+
+def own_span(nodes: list[Node], i: int) -> tuple[int, int]:
+    """A section's own text: its heading (after the marker) and body up to its first child section."""
+    n = nodes[i]
+    return n.heading[0], nodes[n.children[0]].start if n.children else n.end
 
 
 def flag_subtrees(nodes: list[Node], hit) -> list[bool]:

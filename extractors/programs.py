@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from extractors.funding import amounts_by_regex
 from extractors.gazetteer import load as load_gazetteer
 from extractors.offers import PROGRAMME_PARTS, names_an_offer, part_above, part_kind, section_offers
-from extractors.outline import Node, flag_subtrees
+from extractors.outline import Node, flag_subtrees, own_span
 from extractors.rules import flat, rules
 
 
@@ -98,19 +98,12 @@ def categorize(name: str, guide_title: str) -> str:
     return "other"
 
 
-def _own_text(text: str, nodes: list[Node], i: int) -> str:
-    """The section's text before its first child heading."""
-    n = nodes[i]
-    stop = nodes[n.children[0]].start if n.children else n.end
-    return text[n.rest_start:stop]
-
-
 def _has_signals(text: str, nodes: list[Node], i: int) -> bool:
     c = _cfg()
     for k in nodes[i].children:
         if c["signals.child"].search(nodes[k].title):
             return True
-    own = _own_text(text, nodes, i)
+    own = text[slice(*own_span(nodes, i))]
     return bool(c["signals.amount"].search(own) and c["signals.pay"].search(own))
 
 
@@ -166,8 +159,8 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
         parent = n.parent
         while parent is not None and not is_prog[parent]:
             parent = nodes[parent].parent
-        title_at = text.find(n.title, n.rest_start, n.head_end)
-        base = title_at if title_at >= 0 else n.rest_start
+        title_at = text.find(n.title, *n.heading)
+        base = title_at if title_at >= 0 else n.heading[0]
         index_of[i] = len(found)
         found.append(FoundProgram(i, name, (base + a, base + b), categorize(name, guide_title),
                                   index_of.get(parent) if parent is not None else None, n.start, n.end,
@@ -184,7 +177,7 @@ def find_programs(text: str, nodes: list[Node], guide_title: str, body_start: in
 
 def _names_a_type(text: str, n: Node, name: str) -> bool:
     """An item whose heading is only a programme-like name (`创新型产业集群项目。`, `（一）面上项目`)."""
-    head = text[n.rest_start:n.head_end].strip().rstrip("。.：:")
+    head = text[slice(*n.heading)].strip().rstrip("。.：:")
     return head == name and name_ok(name) and len(name) <= 16
 
 
@@ -214,7 +207,7 @@ def _restates_heading(text: str, nodes: list[Node], i: int) -> bool:
     """A section whose first line says its heading again (`1. 北京市高精尖产业发展资金实施指南` then
     `北京市高精尖产业发展资金实施指南`): a document of its own inside a compilation, a policy card."""
     n = nodes[i]
-    nxt = text[n.head_end + 1:].lstrip("\n").split("\n", 1)[0].strip()
+    nxt = text[n.body[0]:].lstrip("\n").split("\n", 1)[0].strip()
     title = n.title.strip()
     if len(nxt) < 4 or any(c in nxt for c in "，。；：,;:"):
         return False

@@ -37,7 +37,7 @@ def _cfg() -> dict:
 
 
 def heading_line(text: str, n: Node) -> str:
-    return text[n.rest_start:n.head_end].strip()
+    return text[slice(*n.heading)].strip()
 
 
 def is_requirement_heading(text: str, n: Node) -> bool:
@@ -67,8 +67,9 @@ def _item_span(text: str, nodes: list[Node], i: int) -> tuple[int, int]:
     on the list, a contact line, a table)."""
     n = nodes[i]
     siblings = nodes[n.parent].children if n.parent is not None else [k for k, m in enumerate(nodes) if m.parent is None]
-    a = n.rest_start
-    b = n.head_end if siblings[-1] == i else (nodes[n.children[0]].start if n.children else n.end)
+    a, b = n.heading
+    if siblings[-1] != i:
+        b = nodes[n.children[0]].start if n.children else n.end
     while b > a and text[b - 1].isspace():
         b -= 1
     return a, b
@@ -90,7 +91,7 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
     n = nodes[i]
     out: list[tuple[int, int]] = []
     if not n.children:  # paragraphs: one requirement per sentence that states a condition
-        for a, b in lines_in(text, n.head_end + 1, n.end, trim=True):
+        for a, b in lines_in(text, *n.body, trim=True):
             out.extend(_statements(text, a, b))
         return out
     for k in n.children:
@@ -100,7 +101,7 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
             continue  # a sub-list of its own, collected on its own (with its own heading)
         if line.endswith(("：", ":")) and c.children:
             out.extend(_item_span(text, nodes, g) for g in c.children)
-        elif not _SENTENCE_PUNCT.search(line) and (c.children or c.end > c.head_end + 1):
+        elif not _SENTENCE_PUNCT.search(line) and (c.children or c.body[1] > c.body[0]):
             continue  # a sub-section heading (`（二）申报程序` and its text), not an item
         else:  # an item, and the items it enumerates (`（一）有合格的技能大师。` then `1、…`)
             out.append(_item_span(text, nodes, k))
@@ -119,7 +120,9 @@ def _descendants(nodes: list[Node], i: int) -> list[int]:
     return out
 
 
-def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> list[ReqItem]:
+def requirement_items(text: str, nodes: list[Node], excluded: list[bool],
+                      spans: list[tuple[int, int]] | None = None) -> list[ReqItem]:
+    """Requirement items of a guide; `spans` are its sentences (the document model's)."""
     c = _cfg()
     found: dict[tuple[int, int], ReqItem] = {}
     for i, n in enumerate(nodes):
@@ -131,23 +134,24 @@ def requirement_items(text: str, nodes: list[Node], excluded: list[bool]) -> lis
             continue
         # `申报…项目需满足以下条件：` as a body line, then the numbered items under the node
         stop = nodes[n.children[0]].start if n.children else n.end
-        for a, b in lines_in(text, n.head_end + 1, stop, trim=True):
+        for a, b in lines_in(text, n.body[0], max(stop, n.body[0]), trim=True):
             if _INTRO.search(text[a:b]):
                 for k in n.children:
                     if nodes[k].start > b:
                         found.setdefault(_item_span(text, nodes, k), ReqItem(*_item_span(text, nodes, k), text[a:b]))
     items = sorted(found.values(), key=lambda r: r.start)
-    return items + requirement_sentences(text, nodes, excluded, items)
+    return items + requirement_sentences(text, nodes, excluded, items, spans)
 
 
-def requirement_sentences(text: str, nodes: list[Node], excluded: list[bool], items: list[ReqItem]) -> list[ReqItem]:
+def requirement_sentences(text: str, nodes: list[Node], excluded: list[bool], items: list[ReqItem],
+                          spans: list[tuple[int, int]] | None = None) -> list[ReqItem]:
     """Sentences outside lists that set a requirement: a bound on a non-paid amount, or a limit."""
     limit = rules("requirements.toml", "limit_sentence")[0]["regex"]
     blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
-    heads = [(n.start, n.head_end) for n in nodes]
+    heads = [n.line for n in nodes]
     covered = [(r.start, r.end) for r in items] + blocked + heads
     out = []
-    for a, b in sentences(text, 0, len(text)):
+    for a, b in spans if spans is not None else sentences(text, 0, len(text)):
         if any(x <= a < y or x < b <= y for x, y in covered):
             continue
         s = text[a:b]
