@@ -293,6 +293,7 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                 if emails:
                     d = bld.cur or bld.new()
                     d.emails += [e for e in emails if e not in d.emails]
+                    d.touch(a, b)  # the contact's evidence includes this line
                 if names or phones:
                     bld.names(names, phones, a, b) if names else bld.phones(phones, a, b)
             elif label in ("地址", "通讯地址"):

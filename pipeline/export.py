@@ -208,18 +208,30 @@ def rows_of(guides: list[Guide]) -> dict[str, list[dict]]:
     return t
 
 
+_FORMULA = ("=", "+", "@", "\t", "\r")
+
+
+def _safe_cell(s: str) -> str:
+    """A text cell Excel would run as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`, `-x` not a number)
+    gets a leading apostrophe, as OWASP recommends for CSV injection; Parquet and DuckDB keep values
+    as they are."""
+    if s.startswith(_FORMULA) or (s.startswith("-") and not s[1:2].isdigit()):
+        return "'" + s
+    return s
+
+
 def _csv_value(v, typ: str) -> str:
     if v is None:
         return ""
     if typ == "list":
-        return "; ".join(v)
+        return _safe_cell("; ".join(v))
     if typ == "bool":
         return "true" if v else "false"
     if isinstance(v, float) and v.is_integer():
         return str(int(v)) if typ == "int" else f"{v:g}"
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
-    return str(v)
+    return _safe_cell(str(v)) if typ == "string" else str(v)
 
 
 def write_csv(name: str, rows: list[dict], folder: Path) -> Path:

@@ -150,6 +150,8 @@ class WorkerPool:
 
     def parse(self, path: Path, root: Path | None) -> Guide:
         limits = self.limits
+        # the worker runs in the project folder: paths reach it absolute (`cd ~/guides && zhinan run .`)
+        path, root = Path(path).absolute(), Path(root).absolute() if root else None
         request = {"path": str(path), "root": str(root) if root else None, "max_pages": limits.max_pages,
                    "fault": os.environ.get("ZHINAN_WORKER_FAULT")}
         worker = self._checkout()

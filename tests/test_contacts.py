@@ -107,3 +107,16 @@ def test_office_with_names_and_phone_on_one_line():
     assert got == [("市科技局", "高新科", ["冶启元", "李雪"], ["0971-8230515"]),
                    ("市科技局", "农社科", ["阿岩君", "邱军成"], ["0971-8230521"]),
                    ("市科技局", "办公室", [], ["0971-8230519"])]
+
+
+@pytest.mark.parametrize("block,start", [
+    ("联系人：（高新科）kjj@xj.gov.cn", 0),                     # only a unit and an e-mail: the span is this line
+    ("上一行\n联系人：邮箱：kjj@xj.gov.cn", 0),                  # the e-mail's line is inside the contact's span
+])
+def test_a_contact_of_only_an_email_has_a_valid_span(block, start):
+    lines, pos = [], 0
+    for part in block.split("\n"):
+        lines.append((pos, pos + len(part)))
+        pos += len(part) + 1
+    (c,) = parse_contact_lines(block, lines, None)
+    assert c.emails == ["kjj@xj.gov.cn"] and 0 <= c.start == start < c.end == len(block)

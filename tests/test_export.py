@@ -86,3 +86,13 @@ def test_data_dictionary_covers_every_column(exported):
     text = (folder / "data_dictionary.md").read_text(encoding="utf-8")
     assert "| funding | max_wan | float |" in text
     assert "id of the enclosing program" in text  # from the pydantic field description of Program.parent
+
+
+def test_csv_cells_that_excel_would_run_as_formulas_are_neutralised(tmp_path):
+    from pipeline.export import write_csv
+
+    rows = [{"guide_id": "g1", "title": '=HYPERLINK("http://x","点我")', "region_name": "+1", "region_code": "-x"},
+            {"guide_id": "g2", "title": "-500万元", "region_name": "@SUM(A1)", "region_code": "440106"}]
+    text = write_csv("guides", rows, tmp_path).read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and ",'+1," in text and ",'-x," in text and ",'@SUM(A1)," in text
+    assert ",-500万元," in text  # a negative number stays as written

@@ -3,6 +3,7 @@ replaced; the workers end with the pool."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,12 @@ def test_workers_end_with_the_pool(pool):
     assert worker.proc.poll() is not None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_relative_path_from_another_folder_reaches_the_worker(pool, tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copy(CORPUS / GUIDES[1], tmp_path)
+    monkeypatch.chdir(tmp_path)  # `cd ~/guides && zhinan run .`
+    g = pool.parse(Path(GUIDES[1]), Path("."))
+    assert g.source.path == GUIDES[1] and g.year == 2026
