@@ -76,7 +76,7 @@ def _programme_fields(doc: GuideDoc, ents, k: int, out: Fields) -> None:
     """Funding, duration and directions of programme k, from its own text and sections."""
     text, nodes, fp = doc.text, doc.nodes, doc.programs[k]
     mine = doc.sections_of(k)
-    fund_secs = [nodes[i].content for i in mine if part_kind(nodes[i].title) == "funding"]
+    fund_secs = [nodes[i].content for i in mine if part_kind(nodes[i].title) in ("funding", "policies")]
     res = extract_funding(text, doc.regions[k], fund_secs, ents.amounts_in)
     for it in res.items:
         cof = Cofunding(kind=it.cofunding[0], min=it.cofunding[1]) if it.cofunding else None

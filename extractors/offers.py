@@ -58,8 +58,15 @@ class Offer:
         return bool(self.via_parts) or self.parts >= 2
 
 
-def section_offers(text: str, nodes: list[Node], excluded: list[bool], amounts_in=amounts_by_regex) -> list[Offer]:
+def section_kinds(nodes: list[Node]) -> list[str | None]:
+    """The part kind of every section. `支持政策` is a programme card's funding part when it sits in
+    a section; as a chapter of its own (`第二章 支持政策` over 第三条, 第四条 …) it groups measures."""
     kinds = [part_kind(n.title) for n in nodes]
+    return [("funding" if n.parent is not None else None) if k == "policies" else k for k, n in zip(kinds, nodes)]
+
+
+def section_offers(text: str, nodes: list[Node], excluded: list[bool], amounts_in=amounts_by_regex) -> list[Offer]:
+    kinds = section_kinds(nodes)
     out = []
     for i, n in enumerate(nodes):
         if excluded[i]:

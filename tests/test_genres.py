@@ -322,3 +322,19 @@ def test_programmes_laid_out_by_chapter_are_one_programme_each(guide):
     # the 支持方式 chapter's 面上项目 section is 面上项目's own text too
     assert funding_of(g, "面上项目") == Counter([(None, None, ("grant",))])
     assert (g.region.code, g.year) == ("100000", 2015)
+
+
+def test_measures_in_a_support_policy_chapter_are_programmes_named_by_their_first_clause(guide):
+    g = guide("""某某市促进科技创新若干措施
+第一章 总则
+第一条 为加快建设创新型城市，制定本措施。
+第二章 支持政策
+第三条 对新认定的国家高新技术企业，给予一次性奖励30万元。
+第四条 对企业研发投入，按上年度研发费用的10%给予补助，最高不超过500万元。
+第三章 附则
+第五条 本措施自2024年1月1日起施行。
+""")
+    # `支持政策` as a chapter groups measures; inside a programme card it is the card's funding part
+    assert [(p.name, Counter((f.min_cny, f.max_cny) for f in p.funding)) for p in g.programs] == [
+        ("对新认定的国家高新技术企业", Counter([(300000, 300000)])), ("对企业研发投入", Counter([(None, 5000000)]))]
+    assert g.deadlines == [] and g.year is None  # 施行 is no deadline; no year is stated: unknown
