@@ -338,3 +338,33 @@ def test_measures_in_a_support_policy_chapter_are_programmes_named_by_their_firs
     assert [(p.name, Counter((f.min_cny, f.max_cny) for f in p.funding)) for p in g.programs] == [
         ("对新认定的国家高新技术企业", Counter([(300000, 300000)])), ("对企业研发投入", Counter([(None, 5000000)]))]
     assert g.deadlines == [] and g.year is None  # 施行 is no deadline; no year is stated: unknown
+
+
+JIEBANG = """关于发布2025年度某市“揭榜挂帅”科技项目榜单的通知
+各有关单位：
+现将2025年度“揭榜挂帅”科技项目榜单予以发布，有关事项通知如下：
+一、榜单项目
+（一）高性能锂电池隔膜制备技术攻关
+需求内容：突破高孔隙率隔膜制备关键技术。
+支持额度：拟给予最高300万元资助。
+（二）智能巡检机器人研发
+需求内容：研制适用于变电站的智能巡检机器人。
+支持额度：拟给予最高200万元资助。
+二、揭榜条件
+（一）揭榜方应为在本市注册的企业、高校或科研院所。
+（二）揭榜方应具有良好的信用记录。
+三、申报时间
+申报截止时间为2025年6月30日17:00。
+四、联系方式
+市科技局 联系人：李明 电话：0571-87054322
+"""
+
+
+def test_a_jiebang_list_whose_items_carry_money_gives_one_programme_per_item(guide):
+    g = guide(JIEBANG)
+    assert [(p.name, p.category, p.parent) for p in g.programs] == [
+        ("高性能锂电池隔膜制备技术攻关", "open_competition", None), ("智能巡检机器人研发", "open_competition", None)]
+    assert [Counter((f.min_cny, f.max_cny) for f in p.funding) for p in g.programs] == [
+        Counter([(None, 3000000)]), Counter([(None, 2000000)])]
+    assert [(d.kind, d.at) for d in g.deadlines] == [("submission_close", "2025-06-30T17:00")]
+    assert [(c.names, c.phones) for c in g.contacts] == [(["李明"], ["0571-87054322"])]
