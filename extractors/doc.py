@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from extractors.offers import section_kinds
 from extractors.outline import Node, build_outline, flag_subtrees
 from extractors.rules import load_toml
 from extractors.textspan import Region, line_spans, sentences
@@ -54,6 +55,11 @@ class GuideDoc:
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         return sentences(self.text, 0, len(self.text))
+
+    @cached_property
+    def part_kinds(self) -> list[str | None]:
+        """What part of a programme each section's heading names (offers.section_kinds)."""
+        return section_kinds(self.nodes)
 
     @cached_property
     def blocked(self) -> list[tuple[int, int]]:

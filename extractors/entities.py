@@ -46,10 +46,11 @@ def name_spans(text: str, a: int, b: int, name: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(pattern, text[a:b])]
 
 
-def find_entities(text: str, area_code: str | None = None, people: bool = True) -> list[Entity]:
+def find_entities(text: str, area_code: str | None = None, people: bool = True, amounts=None) -> list[Entity]:
     """All entity spans of `text`, possibly overlapping (nlp.py keeps the longest). With
     `people=False` no contact-line parse runs (the record's entity pass reads people from the
-    guide's contact blocks instead, nlp.entity_pass)."""
+    guide's contact blocks instead, nlp.entity_pass). `amounts`: the text's amounts when the
+    caller has them already (amounts.find_amounts)."""
     out: list[Entity] = []
     lines = line_spans(text)
     for a, b in lines:
@@ -62,7 +63,7 @@ def find_entities(text: str, area_code: str | None = None, people: bool = True) 
         out.append(Entity(m.start(), m.end(), "EMAIL", m.group(0)))
     for m in _URL.finditer(text):
         out.append(Entity(m.start(), m.end(), "URL", m.group(0)))
-    for amt in find_amounts(text):
+    for amt in find_amounts(text) if amounts is None else amounts:
         lo, hi = ("" if v is None else str(v) for v in (amt.min_cny, amt.max_cny))
         value = lo if amt.min_cny == amt.max_cny else f"{lo}..{hi}"  # yuan; `..` marks a range
         out.append(Entity(amt.start, amt.end, "MONEY", value))

@@ -11,7 +11,6 @@ from extractors.deadlines import extract_channels, extract_deadlines
 from extractors.directions import extract_directions, topic_sections
 from extractors.doc import GuideDoc
 from extractors.funding import duration_in, extract_funding
-from extractors.offers import part_kind
 from extractors.requirements import categorize as requirement_category
 from extractors.requirements import requirement_items
 from extractors.textspan import Region
@@ -76,7 +75,7 @@ def _programme_fields(doc: GuideDoc, ents, k: int, out: Fields) -> None:
     """Funding, duration and directions of programme k, from its own text and sections."""
     text, nodes, fp = doc.text, doc.nodes, doc.programs[k]
     mine = doc.sections_of(k)
-    fund_secs = [nodes[i].content for i in mine if part_kind(nodes[i].title) in ("funding", "policies")]
+    fund_secs = [nodes[i].content for i in mine if doc.part_kinds[i] == "funding"]
     res = extract_funding(text, doc.regions[k], fund_secs, ents.amounts_in)
     for it in res.items:
         cof = Cofunding(kind=it.cofunding[0], min=it.cofunding[1]) if it.cofunding else None

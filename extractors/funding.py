@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from extractors.amounts import Amount, find_amounts, to_number
 from extractors.rules import flat, load_toml, rules
-from extractors.textspan import Region, clause_around, region_sentences, sentences
+from extractors.textspan import Region, clause_around, sentences
 
 
 @dataclass

@@ -47,8 +47,10 @@ class GuideEntities:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        found = find_entities(doc.text, self.area_code, self.people)
+        amounts = find_amounts(doc.text)
+        found = find_entities(doc.text, self.area_code, self.people, amounts)
         doc.user_data["zhinan_entities"] = found
+        doc.user_data["zhinan_amounts"] = amounts
         for ent in found:
             span = doc.char_span(ent.start, ent.end, label=ent.label, alignment_mode="expand")
             if span is not None:
@@ -170,7 +172,7 @@ def entity_pass(doc, area_code: str | None, nlp: Language | None = None) -> Enti
         for e in sdoc.user_data["zhinan_entities"]:
             found.append(Entity(base + e.start, base + e.end, e.label, e.value))
         amounts.extend(Amount(m.min_cny, m.max_cny, m.kind, base + m.start, base + m.end)
-                       for m in find_amounts(sdoc.text))
+                       for m in sdoc.user_data["zhinan_amounts"])
     sources = {(e.start, e.end, e.label): "rule" for e in found}
     blocks, jieba_names = [], []
     for block_start, lines in contact_blocks(doc):

@@ -92,10 +92,6 @@ def _add(text: str, out: list, a: int, b: int) -> None:
         out.append((a, b))
 
 
-def region_sentences(text: str, region: Region) -> list[tuple[int, int]]:
-    return [s for a, b in region.ranges for s in sentences(text, a, b)]
-
-
 def clause_around(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
     """The clause (between commas, colons or sentence ends) holding text[start:end]."""
     hi = len(text) if hi is None else hi
