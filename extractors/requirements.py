@@ -19,6 +19,10 @@ from extractors.textspan import clause_around, lines_in, sentences
 
 _INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合|具备|同时具备)(?:下列|以下)(?:[一二两三四五六七八九十\d]+个)?(?:条件|要求)(?:之一)?[：:]?$")
 _FULL_STOP = re.compile(r"[。！？!?]")
+_CASES_LEAD_IN = re.compile(r"^(?:凡)?(?:有|存在)?(?:下列|以下)情形之一的?[^。]{0,16}[：:]$")
+_LEAD_IN = re.compile(r"(?:[，,]?(?:须|需|应|并)?(?:同时)?(?:符合|满足|具备|有)(?:以下|下列)[^，。：:]{0,12}|(?:包括|如下))[：:]$")
+# a lead-in announcing focus areas (directions), not conditions
+_FOCUS = re.compile(r"(?:重点|领域|方向|行业|产业)[^。，]{0,6}(?:如下|包括|为)[：:]$")
 _SENTENCE_PUNCT = re.compile(r"[，。；：,;:]")
 
 
@@ -84,7 +88,20 @@ def _statements(text: str, a: int, b: int) -> list[tuple[int, int]]:
         pos = m.end()
     if pos < b:
         out.append((pos, b))
-    return [(x, y) for x, y in out if text[x:y].strip() and not _INTRO.search(text[x:y].strip())]
+    return [(x, y) for x, y in out if text[x:y].strip() and not is_bare_lead_in(text[x:y].strip())]
+
+
+def is_bare_lead_in(s: str) -> bool:
+    """A line that only announces the items after it (`有下列情形之一的，属于限制申报范围：`,
+    `提供的纸质材料包括：`): what is left without the announcing phrase is at most a short subject.
+    `专利申请人、专利权人以本市地址申请专利，并符合以下条件之一：` states a condition of its own."""
+    if _INTRO.search(s) or _CASES_LEAD_IN.search(s):
+        return True
+    m = _LEAD_IN.search(s)
+    if not m:
+        return False
+    rest = s[:m.start()].rstrip("，,、 ")
+    return len(rest) <= 16 and not re.search(r"[，,；;]", rest)
 
 
 def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
@@ -94,6 +111,13 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
         for a, b in lines_in(text, *n.body, trim=True):
             out.extend(_statements(text, a, b))
         return out
+    first = nodes[n.children[0]].start
+    focus = False
+    for a, b in lines_in(text, n.body[0], max(first, n.body[0]), trim=True):  # its own paragraphs first
+        out.extend(_statements(text, a, b))
+        focus = bool(_FOCUS.search(text[a:b]))
+    if focus:  # `企业行业类型符合区产业发展导向，重点如下：` then `1.科创服务业…`: focus areas, not conditions
+        return out
     for k in n.children:
         c = nodes[k]
         line = heading_line(text, c)
@@ -102,7 +126,9 @@ def _items_of(text: str, nodes: list[Node], i: int) -> list[tuple[int, int]]:
         if line.endswith(("：", ":")) and c.children:
             out.extend(_item_span(text, nodes, g) for g in c.children)
         elif not _SENTENCE_PUNCT.search(line) and (c.children or c.body[1] > c.body[0]):
-            continue  # a sub-section heading (`（二）申报程序` and its text), not an item
+            if c.children and part_kind(c.title) not in ("procedure", "contacts", "funding"):
+                out.extend(_items_of(text, nodes, k))  # `（二）工业机器人应用专题申报资料要求` and its list
+            continue  # else a sub-section heading (`（二）申报程序` and its text), not an item
         else:  # an item, and the items it enumerates (`（一）有合格的技能大师。` then `1、…`)
             out.append(_item_span(text, nodes, k))
             out.extend(_item_span(text, nodes, g) for g in _descendants(nodes, k))

@@ -368,3 +368,27 @@ def test_a_jiebang_list_whose_items_carry_money_gives_one_programme_per_item(gui
         Counter([(None, 3000000)]), Counter([(None, 2000000)])]
     assert [(d.kind, d.at) for d in g.deadlines] == [("submission_close", "2025-06-30T17:00")]
     assert [(c.names, c.phones) for c in g.contacts] == [(["李明"], ["0571-87054322"])]
+
+
+def test_requirement_paragraphs_lists_of_focus_areas_and_sub_lists(guide):
+    g = guide("""关于印发《黄浦区中小微企业贷款贴息支持办法》的通知
+一、支持对象
+适用于符合中小微型企业划型标准且在本区经营的企业，企业财务管理制度健全且信用记录良好。
+企业行业类型符合区产业发展导向，重点如下：
+1.科创服务业：数字科技、生命健康等；
+2.专业服务业：广告服务、人力资源、咨询服务等。
+二、申报资料
+（一）工业机器人应用专题申报资料要求
+1．项目申请表（见附件3）；
+2．2015年度缴交税款证明；
+三、申报限制
+有下列情形之一的，属于限制申报范围：
+（一）同一项目不得重复申报。
+""")
+    texts = [r.text for r in g.requirements + [r for p in g.programs for r in p.requirements]]
+    # a section's own paragraphs are requirements; a list introduced as focus areas is not
+    assert "适用于符合中小微型企业划型标准且在本区经营的企业，企业财务管理制度健全且信用记录良好。" in texts
+    assert not any(t.startswith("科创服务业") for t in texts)
+    # a sub-list under a materials part is read; a bare lead-in is no requirement
+    assert "项目申请表（见附件3）；" in texts and "2015年度缴交税款证明；" in texts
+    assert "同一项目不得重复申报。" in texts and not any(t.startswith("有下列情形之一") for t in texts)
