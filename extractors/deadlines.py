@@ -16,6 +16,9 @@ from extractors.rules import load_toml, rules
 from extractors.textspan import clause_around, sentences
 
 
+_TIME_COLON = re.compile(r"(?<=\d)[:：](?=\d)")
+
+
 @dataclass(frozen=True)
 class DeadlineItem:
     kind: str
@@ -45,6 +48,7 @@ def _cfg() -> dict:
         "window": re.compile(d["window"]),
         "cue": re.compile(d["cue"]),
         "before": re.compile(d["before"]),
+        "until": re.compile(d["until"]),
     }
 
 
@@ -102,6 +106,7 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
         if any(x <= sa < y for x, y in blocked):
             continue
         s = text[sa:sb]
+        clauses = _TIME_COLON.sub("∶", s)  # `17:00` holds no clause break (same length, offsets kept)
         taken: list[tuple[int, int]] = []
         for m in c["range"].finditer(s):
             g = m.groupdict()
@@ -112,8 +117,8 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
                 continue
             if not first or not second or c["not"].search(s[:m.start()][-12:] + s[m.end():m.end() + 12]):
                 continue
-            a, b = clause_around(s, m.start(), m.end())
-            label = s[:m.start()] if s[a - 1:a] in ("：", ":") or a == 0 else s[a:b]
+            a, b = clause_around(clauses, m.start(), m.end())
+            label = s[:m.start()] if clauses[a - 1:a] in ("：", ":") or a == 0 else s[a:b]
             context = label + (heading_at(sa) if not label.strip(" ：:") else "")
             kind = _kind(context)
             if kind is None and c["window"].search(context or s):
@@ -128,9 +133,9 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
             at = _at(m.groupdict(), "", year)
             if not at:
                 continue
-            a, b = clause_around(s, m.start(), m.end())
-            if a > 0 and s[a - 1] in "：:":  # `申报截止时间：2024年5月31日`: the label is the context
-                a, _ = clause_around(s, a - 1, a - 1)
+            a, b = clause_around(clauses, m.start(), m.end())
+            if a > 0 and clauses[a - 1] in "：:":  # `申报截止时间：2024年5月31日`: the label is the context
+                a, _ = clause_around(clauses, a - 1, a - 1)
             lo = points[idx - 1].end() if idx else 0
             hi = points[idx + 1].start() if idx + 1 < len(points) else len(s)
             context = s[max(a, lo):min(b, hi)]
@@ -143,6 +148,9 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
                 kind = whole  # `企业的书面申报材料…截止时间为…`: the sentence says which step closes
             kind = kind or whole or ("submission_close" if c["before"].search(s[m.end():m.end() + 10])
                                                   and c["window"].search(s) else "other")
+            if kind in (None, "other", "submission_open") and c["until"].search(s[max(0, m.start() - 3):m.start()]) \
+                    and (c["window"].search(s) or "即日" in s):
+                kind = "submission_close"  # `即日起至2025年6月30日`: the date a window closes
             if kind == "submission_open" and not c["window"].search(s):
                 continue  # `自2021年4月1日起，…`: a policy taking effect, not a call opening
             out.append(DeadlineItem(kind, at, sa + m.start(), sa + m.end()))

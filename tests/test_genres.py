@@ -268,6 +268,8 @@ def test_policy_cards_nest_their_numbered_directions(guide):
     ("系统填报：2017年8月7日至9月8日", 2017, [("submission_open", "2017-08-07"), ("submission_close", "2017-09-08")]),
     ("●自2021年4月1日起，对个体工商户代开货物运输业增值税发票时，不再预征个人所得税。", 2025, []),
     ("授权公告日在2017年1月1日至6月30日期间的国内发明专利", 2017, []),
+    ("申报时间：即日起至2025年6月30日17时。", 2025, [("submission_close", "2025-06-30T17:00")]),
+    ("请于2025年6月30日（星期五）17:00前完成网上申报。", 2025, [("submission_close", "2025-06-30T17:00")]),
 ])
 def test_deadline_sentences(sentence, year, expected):
     assert [(d.kind, d.at) for d in extract_deadlines(sentence, year)] == expected
