@@ -55,12 +55,14 @@ def is_payment(text: str, amount: Amount, lo: int = 0, hi: int | None = None) ->
     c = _cfg()
     if _governed_by_not_pay(text, amount, lo, hi):
         return False
+    tail = text[amount.end:b]
+    if tail.rstrip().endswith("的") and not c["pay"].search(text[a:amount.start] + tail):
+        return False  # `履约金额在300万元（含）以上的`, `入表金额大于100万元的`: a threshold the applicant meets
     if c["pay"].search(clause):
         return True
     # `按研发投入的20%给予补助，最高不超过100万元`: the paying verb is in another clause
     sentence = text[lo:hi if hi is not None else b]
-    return amount.kind in ("cap", "range", "fixed") and bool(c["pay"].search(sentence)) and not c["not_pay"].search(
-        text[max(lo, a - 12):a]) and not c["not_pay"].search(clause)
+    return amount.kind in ("cap", "range", "fixed") and bool(c["pay"].search(sentence)) and not c["not_pay"].search(clause)
 
 
 _RATE = re.compile(r"\d+(?:\.\d+)?\s*%")

@@ -92,3 +92,23 @@ def test_cofunding(text, expected):
 def test_duration(text, expected):
     got = duration_in(text)
     assert (tuple(None if v is None else int(v) for v in got[0]) if got else None) == expected
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    # a threshold the applicant meets (`…以上的`, `…大于…的`) is no payment; the reward is
+    ("实际累计履约金额（不含税）在 300 万元（含）以上的，按实际履约金额的 5%给予奖励，最高不超过 300万元。",
+     [(None, 3000000, "project")]),
+    # a rate on revenue with its cap: the cap is paid (revenue governs the rate, not the cap)
+    ("对符合条件的企业，按其年度营业收入增量的1%给予奖励，最高不超过200万元。", [(None, 2000000, "project")]),
+    # money a government sets aside is the programme's budget
+    ("市财政安排专项资金5000万元。", [(50000000, 50000000, "program_total")]),
+    # a paying verb before the amount keeps it, whatever the bracket after it says
+    ("国内发明专利申请进入实质审查后每件资助3000元（获国家知识产权局费用减缓的，不再给予资助）。",
+     [(3000, 3000, "project")]),
+])
+def test_which_amounts_a_sentence_pays(sentence, expected):
+    from extractors.funding import extract_funding
+    from extractors.textspan import Region
+
+    got = extract_funding(sentence, Region.of(0, len(sentence)), []).items
+    assert [(i.min_cny, i.max_cny, i.per) for i in got] == expected
