@@ -122,9 +122,31 @@ def _starts_with_place(unit: str) -> bool:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LABELLED_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:热线|电话))\s*[：:]\s*(\d[\d-]{4,13})")
+_ASIDE_OPEN = re.compile(r"^[（(]\s*咨询")
 _ASIDE = re.compile(r"^[（(]\s*咨询(?:电话)?[：:]?|[)）]$")
 _UNIT_LABEL = re.compile(r"^(?:管理科室|负责科室|业务科室|联系科室|主管科室|归口科室|联系单位|咨询单位)$")
 _SCOPE_LABEL = re.compile(r"(?:受理单位|中介机构|承办单位)$")
+
+
+_BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
+
+
+def _people_with_phones(bld: "_Builder", rest: str, area: str | None, a: int, b: int) -> bool:
+    """`张三 0531-82345678，李四 0531-87654321`: every segment a person with one phone; each becomes a
+    contact of the same group. False (and nothing done) when the segments are not like that."""
+    segments = [seg for seg in re.split(r"[，,；;]", rest) if seg.strip()]
+    if len(segments) < 2:
+        return False
+    people = []
+    for seg in segments:
+        phones = [p.number for p in find_phones(seg, area)]
+        names = split_names(_INNER_LABEL.sub(" ", PHONE.sub(" ", seg)))
+        if len(phones) != 1 or not names:
+            return False
+        people.append((names, phones))
+    for names, phones in people:
+        bld.names(names, phones, a, b)
+    return True
 
 
 def _leading_unit(s: str) -> tuple[str | None, str]:
@@ -253,7 +275,9 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         raw = text[a:b]
         num = match_numbered(raw)
         line = raw[num[3]:] if num else raw
-        line = _ASIDE.sub("", line.strip())  # `（咨询市农业农村局畜牧业发展科0832-2028501）`
+        line = line.strip()
+        if _ASIDE_OPEN.match(line):  # `（咨询市农业农村局畜牧业发展科0832-2028501）`
+            line = _ASIDE.sub("", line)
         if line.startswith("咨询电话") and _UNIT_COLON.match(line[4:].lstrip("：: ")):
             line = line[4:].lstrip("：: ")  # `咨询电话：市农业农村局计划投资财务科：0832-2023832`
         if not line:
@@ -272,6 +296,8 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         if m:
             label = re.sub(r"\s+", "", m.group("label"))
             rest = line[m.end():]
+            if label.startswith("联系人") and _people_with_phones(bld, rest, area, a, b):
+                continue  # `联系人及电话：张三 0531-82345678，李四 0531-87654321`: one contact each
             if label.startswith("联系人"):
                 paren = _PAREN.match(rest)
                 if paren and bld.cur is not None and bld.cur.department is None:
@@ -305,7 +331,8 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
             else:  # `联系方式：余娴 010-60738198；李梦玮 010-60738364`: name and phone pairs
                 for seg in re.split(r"[；;]", rest):
                     phones = [p.number for p in find_phones(seg, area)]
-                    names = split_names(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", seg)))) or []
+                    names = split_names(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", seg)))) or [
+                        n for n in _BRACKETED.findall(seg) if is_person_name(n)]  # `0531-82345678（张老师）`
                     if names:
                         bld.names(names, phones, a, b)
                     elif phones:
@@ -318,6 +345,12 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
         labelled = _NAME_THEN_PHONE.match(line)
         if names is None and phones and labelled and _has_surname(labelled.group(1)):
             names = [labelled.group(1)]  # `罗力科 电话：…`: the word before a phone label is a person
+        if names is None and phones and not _SENT.search(before):
+            unit, rest_names = _leading_unit(between)
+            if unit and split_names(rest_names):  # `市科技局高新处  刘洋  0531-82345678`
+                bld.flush()
+                bld.new(*split_unit(unit))
+                names = split_names(rest_names)
         if names:
             bld.names(names, [p.number for p in phones], a, b)
             emails = _EMAIL.findall(line)

@@ -120,3 +120,13 @@ def test_a_contact_of_only_an_email_has_a_valid_span(block, start):
         pos += len(part) + 1
     (c,) = parse_contact_lines(block, lines, None)
     assert c.emails == ["kjj@xj.gov.cn"] and 0 <= c.start == start < c.end == len(block)
+
+
+@pytest.mark.parametrize("block,expected", [
+    ("联系人及电话：张三 0531-82345678，李四 0531-87654321",
+     [(None, None, ["张三"], ["0531-82345678"]), (None, None, ["李四"], ["0531-87654321"])]),
+    ("联系电话：0531-82345678（张老师）", [(None, None, ["张老师"], ["0531-82345678"])]),
+    ("市科技局高新处  刘洋  0531-82345678", [("市科技局", "高新处", ["刘洋"], ["0531-82345678"])]),
+])
+def test_person_and_phone_layouts_seen_in_other_guides(block, expected):
+    assert contacts(block, "0531") == expected
