@@ -176,12 +176,13 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
     c = _cfg()
     result = FundingResult()
     pays = payments(text, region.ranges, amounts_in=amounts_in)
-    paying = {(p.start, p.end) for p in pays}
     for p in payments(text, funding_sections, declared=True, amounts_in=amounts_in):
-        if (p.start, p.end) not in paying:
-            pays.append(p)
-            paying.add((p.start, p.end))
+        # the same sentence read as part of a funding section: keep the reading that pays more amounts
+        same = [q for q in pays if q.start < p.end and p.start < q.end]
+        if all(len(p.amounts) > len(q.amounts) for q in same):
+            pays = [q for q in pays if q not in same] + [p]
     pays.sort(key=lambda p: p.start)
+    paying = {(p.start, p.end) for p in pays}
     # how the programme pays, stated apart from its amounts: its funding sections, and sentences
     # that name a way of paying (`采取后补助方式`, `以无偿资助形式`)
     stated = sorted({(a, b) for lo, hi in funding_sections for a, b in sentences(text, lo, hi)} | {

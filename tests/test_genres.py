@@ -394,3 +394,33 @@ def test_requirement_paragraphs_lists_of_focus_areas_and_sub_lists(guide):
     # a sub-list under a materials part is read; a bare lead-in is no requirement
     assert "项目申请表（见附件3）；" in texts and "2015年度缴交税款证明；" in texts
     assert "同一项目不得重复申报。" in texts and not any(t.startswith("有下列情形之一") for t in texts)
+
+
+PROVINCIAL = """2025年度某省重点研发计划项目申报指南
+第一部分 重点研发计划
+一、高端装备制造
+（一）研究内容：开展工业母机关键部件研发。
+（二）考核指标：形成样机1台。
+（三）支持强度：每项不超过300万元。
+二、新材料
+（一）研究内容：研发高性能复合材料。
+（二）支持强度：每项不超过200万元。
+第二部分 软科学研究计划
+支持开展科技政策研究，每项资助5-10万元。
+第三部分 申报要求
+一、申报单位应为在本省注册的独立法人单位。
+二、项目负责人年龄不超过60周岁。
+第四部分 申报时间
+网上申报时间为2025年3月1日至3月31日。
+"""
+
+
+def test_a_special_project_guide_in_parts_with_directions_that_state_their_money(guide):
+    g = guide(PROVINCIAL)
+    by = {p.id: p.name for p in g.programs}
+    assert [(p.name, by.get(p.parent)) for p in g.programs] == [
+        ("重点研发计划", None), ("高端装备制造", "重点研发计划"), ("新材料", "重点研发计划"), ("软科学研究计划", None)]
+    # a 支持强度 sentence is one Funding, however many readings find it
+    assert [Counter((f.min_cny, f.max_cny) for f in p.funding) for p in g.programs] == [
+        Counter(), Counter([(None, 3000000)]), Counter([(None, 2000000)]), Counter([(50000, 100000)])]
+    assert [(d.kind, d.at) for d in g.deadlines] == [("submission_open", "2025-03-01"), ("submission_close", "2025-03-31")]
