@@ -44,7 +44,7 @@ class GuideDoc:
         self.__dict__.pop("node_owner", None)
         self.programs = programs
         self.regions = [Region.of(p.start, p.end, [(q.start, q.end) for q in programs if q.parent == k],
-                                  also=getattr(p, "also", ())) for k, p in enumerate(programs)]
+                                  also=p.also) for k, p in enumerate(programs)]
 
     # --- views -------------------------------------------------------------------------------
     @cached_property

@@ -144,7 +144,7 @@ def build_guide(loaded: Loaded) -> Guide:
     place = meta.region
     area = (place.area_code if place is not None else None) or dominant_area(text)
     ents = entity_pass(doc, area)
-    doc.set_programs(find_programs(text, doc.nodes, meta.title, meta.title_span[1], ents.amounts_in))
+    doc.set_programs(find_programs(text, doc.nodes, meta.title, doc.body_start, ents.amounts_in))
     plan_or_issue_year = meta.issued.year if meta.issued else meta.year
     per, guide_fields, channels = extract_fields(doc, ents, plan_or_issue_year)
     programs = []

@@ -106,9 +106,8 @@ def payment_in(text: str, a: int, b: int, declared: bool = False, amounts_in=amo
     if (money and not _cfg()["not_pay"].search(s[max(0, money.start() - 6):money.end()])
             and not c["money.negated"].search(s[max(0, money.start() - 3):money.start()])):
         return Payment(a, b, ())
-    if _RATE.search(s) and _cfg()["pay"].search(s) and any(
-            _cfg()["pay"].search(text[x:y]) for x, y in [clause_around(text, a + m.start(), a + m.end(), a, b)
-                                                          for m in _RATE.finditer(s)]):
+    if any(_cfg()["pay"].search(text[slice(*clause_around(text, a + m.start(), a + m.end(), a, b))])
+           for m in _RATE.finditer(s)):  # `按照机器人购置额的10%予以事后奖补`: a rate in a paying clause
         return Payment(a, b, ())
     return None
 
@@ -188,7 +187,7 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
     stated = sorted({(a, b) for lo, hi in funding_sections for a, b in sentences(text, lo, hi)} | {
         (a, b) for lo, hi in region.ranges for a, b in sentences(text, lo, hi)
         if (a, b) not in paying and c["way"].search(text[a:b])})
-    context_modes = modes_in("\n".join(text[a:b] for a, b in sorted(set(stated))))
+    context_modes = modes_in("\n".join(text[a:b] for a, b in stated))
     own = region.text(text)
     cof = cofunding_in(own)
     cofunding = cof[0] if cof else None
@@ -209,7 +208,7 @@ def extract_funding(text: str, region: Region, funding_sections: list[tuple[int,
         if not p.amounts:
             result.items.append(FundingItem(None, None, "project", modes, cofunding, (p.start, p.end)))
     if not result.items and context_modes:
-        span = _first_mode_sentence(text, sorted(set(stated)))
+        span = _first_mode_sentence(text, stated)
         if span:
             result.items.append(FundingItem(None, None, "project", context_modes, cofunding, span))
     dur = duration_in(own)

@@ -179,6 +179,8 @@ def entity_pass(doc, area_code: str | None, nlp: Language | None = None) -> Enti
         drafts = parse_contact_lines(text, lines, area_code)
         jieba_names += _jieba_people(text, lines, drafts)
         blocks.append((block_start, drafts))
+        line_phones = [(a, b, [(a + p.start, a + p.end, p.number) for p in find_phones(text[a:b], area_code)])
+                       for a, b in lines]
         for d in drafts:
             for kind, value, label in [(n, n, "PERSON") for n in d.names] + [
                     (u, None, "ORG") for u in (d.org, d.department) if u] + [(m, m, "EMAIL") for m in d.emails]:
@@ -188,12 +190,12 @@ def entity_pass(doc, area_code: str | None, nlp: Language | None = None) -> Enti
                     ent = Entity(a, b, label, value)
                     found.append(ent)
                     sources.setdefault((a, b, label), "jieba" if label == "PERSON" and kind in jieba_names else "contact_grammar")
-            for a, b in lines:
+            for a, b, phones in line_phones:
                 if d.start <= a < d.end or a <= d.start < b:
-                    for p in find_phones(text[a:b], area_code):
-                        if p.number in d.phones:
-                            found.append(Entity(a + p.start, a + p.end, "PHONE", p.number))
-                            sources.setdefault((a + p.start, a + p.end, "PHONE"), "contact_grammar")
+                    for x, y, number in phones:
+                        if number in d.phones:
+                            found.append(Entity(x, y, "PHONE", number))
+                            sources.setdefault((x, y, "PHONE"), "contact_grammar")
     ents = sorted(set(found), key=lambda e: (e.start, -e.end, e.label))
     return EntityPass(ents, sources, sorted(amounts, key=lambda m: m.start), blocks, jieba_names)
 

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,9 +78,9 @@ class _Worker:
         fd = self.proc.stdout.fileno()
         with selectors.DefaultSelector() as sel:
             sel.register(fd, selectors.EVENT_READ)
-            deadline = _now() + timeout
+            deadline = time.monotonic() + timeout
             while b"\n" not in self._buf:
-                left = deadline - _now()
+                left = deadline - time.monotonic()
                 if left <= 0 or not sel.select(left):
                     raise _Timeout()
                 chunk = os.read(fd, 1 << 20)
@@ -111,12 +112,6 @@ class _Worker:
                 pass
         self.stderr.close()
         return code
-
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()
 
 
 class WorkerPool:
