@@ -47,6 +47,23 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _utf16_cjk_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM and without ASCII has no NUL bytes to betray it. Decoded the right way
+    it is mostly common Chinese characters; GB18030 or Big5 bytes read as UTF-16 land in Hangul,
+    surrogates and the private-use area instead, and UTF-8 has been tried before."""
+    if len(data) < 8 or len(data) % 2:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[:8192].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+        if cjk >= 0.5 * len(text) and _plausible_simplified(text):
+            return enc
+    return None
+
+
 def _looks_mixed(data: bytes) -> bool:
     """Some lines are valid UTF-8 with CJK in them, others only decode as gb18030: two encodings.
     (Byte-level checks misfire: GBK pairs often look like UTF-8 sequences by chance.)"""
@@ -117,6 +134,12 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> Decoded:
         return _finish(data.decode("utf-8"), "utf-8", name, warnings, len(data))
     except UnicodeDecodeError:
         pass
+    cjk16 = _utf16_cjk_without_bom(data)
+    if cjk16 is not None:
+        try:
+            return _finish(data.decode(cjk16), cjk16, name, warnings, len(data))
+        except UnicodeDecodeError:
+            pass  # plausible at the start, broken further on: not UTF-16 after all
     if _looks_mixed(data):
         raise IngestError("ENCODING_MIXED", f"{name} mixes UTF-8 with another encoding")
     try:

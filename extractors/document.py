@@ -197,6 +197,14 @@ def _deadline_year(guide_fields, per) -> int | None:
     return int(pick[:4]) if pick else None
 
 
+def guide_from_text(text: str, name: str = "text.txt") -> Guide:
+    """The record of a guide given as decoded text (tests, benchmarks, fuzzing): as if read from a
+    UTF-8 .txt file called `name`."""
+    sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    source = Source(path=name, format="txt", sha256=sha, pages=None, encoding="utf-8")
+    return build_guide(Loaded(source, normalize(text), []))
+
+
 def extract_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> Guide:
     """Read, normalise and segment one guide. Raises IngestError with a reason code."""
     p = Path(path)

@@ -206,18 +206,26 @@ def _rejoin(lines: list[Line]) -> list[Line]:
             heading_next = len(ln.text) <= 30 and not any(c in ln.text for c in "，。；：,;:")
             wrapped = (w is not None and last_width >= w - 3 and prev.text[-1] not in "：:"
                        and not starts_item and not (heading_next and prev.text[-1] in SENTENCE_END))
-            title_tail = (not starts_item and prev.text[-1] not in SENTENCE_END + "，,、"
-                          and not _DATE_LINE.match(prev.text)  # a signature date, then the attached document's title
-                          and len(prev.text) >= 6 and _TITLE_TAIL.match(ln.text) is not None
-                          and not _TITLE_TAIL.match(prev.text))
             dangling = prev.text[-1] in "、（(《“" and not starts_item  # a line never ends inside a list or bracket
-            if wrapped or title_tail or dangling:
+            if wrapped or _title_tail(prev, ln) or dangling:
                 out[-1] = _join(prev, ln)
                 last_width = visual_width(ln.text)
+                # the joined line may now be the tail of the title line before it: join until it is
+                # not, so that normalising the result again changes nothing (idempotent)
+                while len(out) >= 2 and _title_tail(out[-2], out[-1]):
+                    out[-2:] = [_join(out[-2], out[-1])]
                 continue
         out.append(ln)
         last_width = visual_width(ln.text)
     return out
+
+
+def _title_tail(prev: Line, ln: Line) -> bool:
+    """`ln` ends a title that `prev` began (`关于申报2024年度` + `科技计划项目的通知`)."""
+    return (not _ITEM_START.match(ln.text) and prev.text[-1] not in SENTENCE_END + "，,、"
+            and not _DATE_LINE.match(prev.text)  # a signature date, then the attached document's title
+            and len(prev.text) >= 6 and _TITLE_TAIL.match(ln.text) is not None
+            and not _TITLE_TAIL.match(prev.text))
 
 
 def normalize(source: str) -> Normalized:

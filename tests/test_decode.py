@@ -65,3 +65,16 @@ def test_every_corpus_guide_round_trips(stem, text, encoding, expected):
     d = decode_bytes(text.encode(encoding), stem)
     assert d.encoding == expected
     assert d.text == text
+
+
+@pytest.mark.parametrize("enc", ["utf-16-le", "utf-16-be"])
+def test_pure_chinese_utf16_without_bom(enc):
+    # no ASCII, so no NUL bytes: the signature is what the decoded text is (issue 12.4)
+    text = "关于申报二〇二四年度科技计划项目的通知，各有关单位：根据工作安排，现将有关事项通知如下。"
+    got = decode_bytes(text.encode(enc), "guide.txt")
+    assert (got.text, got.encoding) == (text, enc)
+
+
+def test_gb18030_is_not_taken_for_utf16():
+    text = "关于申报二〇二四年度科技计划项目的通知，各有关单位：根据工作安排。"
+    assert decode_bytes(text.encode("gb18030"), "guide.txt").encoding == "gb18030"

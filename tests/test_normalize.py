@@ -91,3 +91,21 @@ def test_running_headers_next_to_page_breaks_are_dropped():
     n = normalize(raw)
     assert "某市科技局文件" not in n.text
     assert ("running_header", "某市科技局文件") in n.dropped
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200e", "\u200f", "\ufeff", "\u00ad", "\u2060"])
+def test_invisible_characters_at_line_starts_do_not_change_the_outline(mark):
+    from extractors.document import guide_from_text
+
+    src = (CORPUS / "003_b20fb3b92bb753f0.txt").read_text(encoding="utf-8")
+    marked = guide_from_text("\n".join(mark + line for line in src.split("\n")))
+    plain = guide_from_text(src)
+    assert mark not in marked.text
+    assert [p.name for p in marked.programs] == [p.name for p in plain.programs]
+    assert len(marked.programs) == 6
+    assert [s.title for s in marked.outline] == [s.title for s in plain.outline]
+
+
+def test_normalize_is_idempotent_on_a_repeated_title_line():
+    once = normalize("关于2024年科技项目\n关于2024年科技项目\n申报指南").text
+    assert normalize(once).text == once

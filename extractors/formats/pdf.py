@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from statistics import median
 
-from extractors.errors import IngestError
+from extractors.errors import IngestError, raised_by
 from extractors.formats import Extracted, TextBuilder
 from extractors.normalize import _ITEM_START
 
@@ -25,6 +25,9 @@ _GARBLE = re.compile(r"\(cid:\d+\)|\ufffd|[\ue000-\uf8ff]")
 GARBLED_SHARE = 0.1
 _OPENING = "“‘（(《〈【「『"
 _NO_LINE_START = "，。、；：！？）)》〉】」』”’"
+
+
+PDF_LIBRARIES = {"pdfminer", "pdfplumber", "pypdfium2", "PIL"}  # an exception raised in them is the file's damage
 
 
 def _open(path):
@@ -63,7 +66,9 @@ def _classify(path, exc: BaseException) -> IngestError:
         return IngestError("PDF_CORRUPT", f"{path} is a damaged PDF ({', '.join(sorted(names))}: {text[:120]})")
     if "No /Root object" in text:
         return IngestError("PDF_CORRUPT", f"{path} has no document catalogue (No /Root object)")
-    return IngestError("PARSER_BUG", f"{path}: pdfminer failed with {type(exc).__name__}: {text[:160]}")
+    if raised_by(exc) in PDF_LIBRARIES:  # pdfminer's ValueError on bad Ascii85, a KeyError on a font, …
+        return IngestError("PDF_CORRUPT", f"{path} is a damaged PDF ({raised_by(exc)} raised {type(exc).__name__}: {text[:120]})")
+    return IngestError("PARSER_BUG", f"{path}: {type(exc).__name__}: {text[:160]}")
 
 
 def _size(line: dict) -> float:
