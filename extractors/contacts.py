@@ -17,7 +17,7 @@ from functools import lru_cache
 from extractors.outline import match_numbered
 from extractors.phones import PHONE, find_phones
 from extractors.rules import load_toml, word_list
-from extractors.textspan import lines_in
+from extractors.textspan import EMAIL, lines_in
 
 _LABEL = re.compile(
     r"^(?P<label>联\s*系\s*人(?:及(?:联系)?(?:电话|方式))?|联系电话|咨询电话|联系方式|联络方式|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
@@ -120,7 +120,6 @@ def _starts_with_place(unit: str) -> bool:
     return bool(m and m[0].start == 0) or unit[0] in "市省县"
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LABELLED_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:热线|电话))\s*[：:]\s*(\d[\d-]{4,13})")
 _ASIDE_OPEN = re.compile(r"^[（(]\s*咨询")
 _ASIDE = re.compile(r"^[（(]\s*咨询(?:电话)?[：:]?|[)）]$")
@@ -306,7 +305,7 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                     bld.new(None, paren.group(1), same_group=True)
                 rest = _PAREN.sub(" ", rest) if paren else rest
                 phones = [p.number for p in find_phones(rest, area)]
-                unit, rest_names = _leading_unit(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", rest))))
+                unit, rest_names = _leading_unit(_INNER_LABEL.sub(" ", EMAIL.sub(" ", PHONE.sub(" ", rest))))
                 if unit:  # `联 系 人：市经信局企业促进科 王国伟 黎晓红`
                     org, dept = split_unit(unit)
                     if bld.cur is None or bld.cur.useful:
@@ -315,7 +314,7 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                     else:
                         bld.cur.org, bld.cur.department = org, dept
                 names = split_names(rest_names) or []
-                emails = _EMAIL.findall(rest)
+                emails = EMAIL.findall(rest)
                 if emails:
                     d = bld.cur or bld.new()
                     d.emails += [e for e in emails if e not in d.emails]
@@ -326,12 +325,12 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                 bld.address(rest.strip(), a, b)
             elif label in ("邮箱", "电子邮箱", "电子信箱", "E-mail", "Email"):
                 d = bld.cur or bld.new()
-                d.emails += _EMAIL.findall(rest)
+                d.emails += EMAIL.findall(rest)
                 d.touch(a, b)
             else:  # `联系方式：余娴 010-60738198；李梦玮 010-60738364`: name and phone pairs
                 for seg in re.split(r"[；;]", rest):
                     phones = [p.number for p in find_phones(seg, area)]
-                    names = split_names(_INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", seg)))) or [
+                    names = split_names(_INNER_LABEL.sub(" ", EMAIL.sub(" ", PHONE.sub(" ", seg)))) or [
                         n for n in _BRACKETED.findall(seg) if is_person_name(n)]  # `0531-82345678（张老师）`
                     if names:
                         bld.names(names, phones, a, b)
@@ -340,7 +339,7 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
             continue
         phones = find_phones(line, area)
         before = line[: phones[0].start] if phones else line
-        between = _INNER_LABEL.sub(" ", _EMAIL.sub(" ", PHONE.sub(" ", line)))
+        between = _INNER_LABEL.sub(" ", EMAIL.sub(" ", PHONE.sub(" ", line)))
         names = split_names(between) if phones and not _SENT.search(before) else None
         labelled = _NAME_THEN_PHONE.match(line)
         if names is None and phones and labelled and _has_surname(labelled.group(1)):
@@ -353,7 +352,7 @@ def parse_contact_lines(text: str, lines: list[tuple[int, int]], area: str | Non
                 names = split_names(rest_names)
         if names:
             bld.names(names, [p.number for p in phones], a, b)
-            emails = _EMAIL.findall(line)
+            emails = EMAIL.findall(line)
             if emails and bld.cur is not None:
                 bld.cur.emails += [e for e in emails if e not in bld.cur.emails]
             continue

@@ -15,10 +15,9 @@ from extractors.contacts import parse_contact_lines
 from extractors.deadlines import date_spans
 from extractors.gazetteer import load as load_gazetteer
 from extractors.phones import find_phones
-from extractors.textspan import line_spans
+from extractors.textspan import EMAIL, line_spans
 
 LABELS = ("PERSON", "ORG", "GPE", "PHONE", "EMAIL", "URL", "MONEY", "DATE")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://[^\s，。；、）)\"”]+|www\.[\w.-]+\.[a-z]{2,}(?:/[^\s，。；）)]*)?")
 _GOV = re.compile(
     r"(?:(?:[\u4e00-\u9fff]{2,10}?(?:省|市|自治区|自治州|区|县))|[市省区县])?"
@@ -59,7 +58,7 @@ def find_entities(text: str, area_code: str | None = None, people: bool = True, 
         for p in find_phones(line, area_code):
             if contact_line or "-" in p.number and len(p.number) >= 11 or len(p.number) == 11:
                 out.append(Entity(a + p.start, a + p.end, "PHONE", p.number))
-    for m in _EMAIL.finditer(text):
+    for m in EMAIL.finditer(text):
         out.append(Entity(m.start(), m.end(), "EMAIL", m.group(0)))
     for m in _URL.finditer(text):
         out.append(Entity(m.start(), m.end(), "URL", m.group(0)))

@@ -130,3 +130,13 @@ def test_a_contact_of_only_an_email_has_a_valid_span(block, start):
 ])
 def test_person_and_phone_layouts_seen_in_other_guides(block, expected):
     assert contacts(block, "0531") == expected
+
+
+def test_email_starts_where_the_address_does():
+    # d02: `…电子版发送到邮箱982797326@qq.com。` — the Chinese before the address is not part of it
+    from extractors.textspan import EMAIL
+
+    line = "各地级以上市高新技术产品申报联系人请将《申报书》电子版发送到邮箱982797326@qq.com。"
+    assert EMAIL.findall(line) == ["982797326@qq.com"]
+    assert EMAIL.findall("电子邮箱分别为cstc-robot@cstc.org.cn、njhkjc@agri.gov.cn") == [
+        "cstc-robot@cstc.org.cn", "njhkjc@agri.gov.cn"]
