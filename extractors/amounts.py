@@ -67,11 +67,11 @@ def _yuan(num: str, unit: str | None) -> int | None:
 
 def find_amounts(text: str) -> list[Amount]:
     """Every money amount in `text`, non-overlapping, the most specific reading first."""
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where an earlier (more specific) reading holds the character
     out: list[Amount] = []
     for kind, rx in _patterns():
         for m in rx.finditer(text):
-            if any(m.start() < b and a < m.end() for a, b in taken):
+            if any(taken[m.start():m.end()]):
                 continue
             if kind == "range":
                 hi = _yuan(m.group("n2"), m.group("u2"))
@@ -84,7 +84,7 @@ def find_amounts(text: str) -> list[Amount]:
                 if v is None:
                     continue
                 amt = Amount(None if kind == "cap" else v, None if kind == "floor" else v, kind, m.start(), m.end())
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             out.append(amt)
     return sorted(out, key=lambda a: a.start)
 

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from extractors.rules import load_toml, rules
-from extractors.textspan import clause_around, sentences
+from extractors.textspan import Cover, clause_around, sentences
 
 
 _TIME_COLON = re.compile(r"(?<=\d)[:：](?=\d)")
@@ -102,8 +102,9 @@ def extract_deadlines(text: str, year: int | None, blocked: list[tuple[int, int]
     c = _cfg()
     known = {a for a, _ in dates} if dates is not None else None
     out: list[DeadlineItem] = []
+    blocked = Cover(blocked)
     for sa, sb in spans if spans is not None else sentences(text, 0, len(text)):
-        if any(x <= sa < y for x, y in blocked):
+        if sa in blocked:
             continue
         s = text[sa:sb]
         clauses = _TIME_COLON.sub("∶", s)  # `17:00` holds no clause break (same length, offsets kept)
@@ -167,8 +168,9 @@ def extract_channels(text: str, blocked: list[tuple[int, int]] = (),
     """Online systems and URLs where applications are made, each named once."""
     out: list[ChannelItem] = []
     seen: set[str] = set()
+    blocked = Cover(blocked)
     for a, b in spans if spans is not None else sentences(text, 0, len(text)):
-        if any(x <= a < y for x, y in blocked):
+        if a in blocked:
             continue
         s = text[a:b]
         names = [(m.group(1), m.start(1), m.end(1)) if m.group(1) else (m.group("bare"), m.start("bare"), m.end("bare"))

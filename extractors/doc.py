@@ -11,6 +11,7 @@ programmes nested in it) holds the item's start; None means the guide itself.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -41,7 +42,8 @@ class GuideDoc:
         return cls(text, body_start, nodes, flag_subtrees(nodes, lambda n: rx.search(n.title)))
 
     def set_programs(self, programs: list) -> None:
-        self.__dict__.pop("node_owner", None)
+        for cached in ("node_owner", "_owner_map", "_sections_by_owner"):
+            self.__dict__.pop(cached, None)
         self.programs = programs
         self.regions = [Region.of(p.start, p.end, [(q.start, q.end) for q in programs if q.parent == k],
                                   also=p.also) for k, p in enumerate(programs)]
@@ -66,19 +68,42 @@ class GuideDoc:
         """Sections nothing is read from (appended forms, templates, KPI lists)."""
         return [(n.start, n.end) for i, n in enumerate(self.nodes) if self.excluded[i]]
 
+    @cached_property
+    def _node_starts(self) -> list[int]:
+        return [n.start for n in self.nodes]
+
     def heading_at(self, pos: int) -> str:
-        """The title of the innermost section holding `pos` ('' before the first heading)."""
-        inner = [n for n in self.nodes if n.start <= pos <= n.end]
-        return inner[-1].title if inner else ""
+        """The title of the innermost section holding `pos` ('' before the first heading): the
+        last section starting at or before `pos`, or the nearest of its ancestors that reaches it
+        (sections nest), found by bisection."""
+        k = bisect_right(self._node_starts, pos) - 1
+        while k is not None and k >= 0:
+            if self.nodes[k].end >= pos:
+                return self.nodes[k].title
+            k = self.nodes[k].parent
+        return ""
 
     # --- ownership ---------------------------------------------------------------------------
+    @cached_property
+    def _owner_map(self) -> tuple[list[int], list[int | None]]:
+        """The text cut at every boundary of every programme's own ranges, and for each piece the
+        highest-numbered (innermost) programme holding it: a sweep over the ranges, done once."""
+        cuts = sorted({x for region in self.regions for r in region.ranges for x in r})
+        owners: list[int | None] = [None] * len(cuts)  # owners[i]: of [cuts[i], cuts[i + 1])
+        starts = {lo: i for i, lo in enumerate(cuts)}
+        for k, region in enumerate(self.regions):
+            for a, b in region.ranges:
+                i = starts.get(a)
+                while i is not None and i < len(cuts) and cuts[i] < b:
+                    owners[i] = k  # k ascends: the last writer is the innermost programme
+                    i += 1
+        return cuts, owners
+
     def owner_at(self, pos: int) -> int | None:
         """The innermost programme whose own text holds `pos`, else None (the guide)."""
-        best = None
-        for k, region in enumerate(self.regions):
-            if region.contains(pos):
-                best = k
-        return best
+        cuts, owners = self._owner_map
+        i = bisect_right(cuts, pos) - 1
+        return owners[i] if i >= 0 else None
 
     def owner_of_item(self, pos: int, heading: str = "") -> int | None:
         """The owner of an item of a list: `owner_at(pos)`; a list outside every programme whose
@@ -98,9 +123,17 @@ class GuideDoc:
             out.append(prog_of[i] if i in prog_of else (out[n.parent] if n.parent is not None else None))
         return out
 
+    @cached_property
+    def _sections_by_owner(self) -> dict[int | None, list[int]]:
+        out: dict[int | None, list[int]] = {}
+        for i, o in enumerate(self.node_owner):
+            if not self.excluded[i]:
+                out.setdefault(o, []).append(i)
+        return out
+
     def sections_of(self, k: int) -> list[int]:
         """The outline sections programme k reads its fields from (not those of nested programmes);
         for a call for one thing (no section of its own), every section outside other programmes."""
         p = self.programs[k]
         owner = None if p.node is None else k
-        return [i for i, o in enumerate(self.node_owner) if o == owner and i != p.node and not self.excluded[i]]
+        return [i for i in self._sections_by_owner.get(owner, []) if i != p.node]

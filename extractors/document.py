@@ -25,6 +25,10 @@ from extractors.programs import find_programs
 from schemas import Entity, Furniture, Guide, Issue, Program, Region, Section, Source, Span
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# The largest text a worker finishes within its default 120 s: the extractors are linear at about
+# 65,000 characters/s on the reference machine (bench/pathological.py), so 5 M characters take
+# ~80 s. A bigger text is TOO_LARGE at once instead of a TIMEOUT after two minutes.
+MAX_TEXT_CHARS = int(os.environ.get("ZHINAN_MAX_TEXT_CHARS", 5_000_000))
 SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".doc": "docx", ".html": "html",
                  ".htm": "html"}
 _MAGIC = [(b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole")]
@@ -137,8 +141,15 @@ def _set_pages(obj, page_at) -> None:
             _set_pages(item, page_at)
 
 
+def check_text_size(text: str, name: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise IngestError("TOO_LARGE", f"{name} has {len(text):,} characters of text, over the "
+                                       f"{MAX_TEXT_CHARS:,}-character cap (ZHINAN_MAX_TEXT_CHARS)")
+
+
 def build_guide(loaded: Loaded) -> Guide:
     text = loaded.norm.text
+    check_text_size(text, loaded.source.path)
     meta = extract_meta(text)
     doc = GuideDoc.parse(text, meta.title_span[1])
     place = meta.region

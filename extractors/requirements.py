@@ -15,7 +15,7 @@ from extractors.funding import is_payment
 from extractors.offers import part_kind
 from extractors.outline import Node
 from extractors.rules import flat, rules
-from extractors.textspan import clause_around, lines_in, sentences
+from extractors.textspan import Cover, clause_around, lines_in, sentences
 
 _INTRO = re.compile(r"(?:须|需|应)?(?:满足|符合|具备|同时具备)(?:下列|以下)(?:[一二两三四五六七八九十\d]+个)?(?:条件|要求)(?:之一)?[：:]?$")
 _FULL_STOP = re.compile(r"[。！？!?]")
@@ -175,10 +175,10 @@ def requirement_sentences(text: str, nodes: list[Node], excluded: list[bool], it
     limit = rules("requirements.toml", "limit_sentence")[0]["regex"]
     blocked = [(n.start, n.end) for i, n in enumerate(nodes) if excluded[i]]
     heads = [n.line for n in nodes]
-    covered = [(r.start, r.end) for r in items] + blocked + heads
+    covered = Cover([(r.start, r.end) for r in items] + blocked + heads)
     out = []
     for a, b in spans if spans is not None else sentences(text, 0, len(text)):
-        if any(x <= a < y or x < b <= y for x, y in covered):
+        if a in covered or b - 1 in covered:  # the sentence starts or ends inside a covered range
             continue
         s = text[a:b]
         starts = [a + amt.start for amt in find_amounts(s) if amt.kind in ("floor", "cap")

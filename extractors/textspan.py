@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
@@ -96,9 +97,15 @@ def _add(text: str, out: list, a: int, b: int) -> None:
         out.append((a, b))
 
 
+CLAUSE_REACH = 500  # characters a clause extends either side of its anchor, at most
+
+
 def clause_around(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
-    """The clause (between commas, colons or sentence ends) holding text[start:end]."""
-    hi = len(text) if hi is None else hi
+    """The clause (between commas, colons or sentence ends) holding text[start:end]. A clause
+    reaches at most CLAUSE_REACH characters either way: in a line without punctuation every
+    amount would otherwise walk the whole line (quadratic)."""
+    lo = max(lo, start - CLAUSE_REACH)
+    hi = min(len(text) if hi is None else hi, end + CLAUSE_REACH)
     a = start
     while a > lo and not _CLAUSE_BREAK.match(text[a - 1]):
         a -= 1
@@ -106,3 +113,22 @@ def clause_around(text: str, start: int, end: int, lo: int = 0, hi: int | None =
     while b < hi and not _CLAUSE_BREAK.match(text[b]):
         b += 1
     return a, b
+
+
+class Cover:
+    """A set of half-open ranges merged once, asked about points in O(log n) (a scan of every
+    range per question made requirement_sentences quadratic on 40,000 numbered lines)."""
+
+    def __init__(self, ranges):
+        merged: list[list[int]] = []
+        for a, b in sorted(r for r in ranges if r[1] > r[0]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __contains__(self, point: int) -> bool:
+        k = bisect_right(self.starts, point) - 1
+        return k >= 0 and point < self.ends[k]

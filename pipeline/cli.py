@@ -4,18 +4,27 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Chinese S&T funding guides (申报指南) as evidence-linked data.")
 err = Console(stderr=True)
 out = Console()
 state = {"debug": False}
+
+
+def escape(text: str) -> str:
+    """Text for the terminal: control characters (an ESC in a file name, bidi overrides) shown as
+    `\\x1b`-style escapes, never sent raw, and rich markup escaped."""
+    return _markup_escape("".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") else ch.encode("unicode_escape").decode("ascii")
+        for ch in text))
 
 
 class UserError(Exception):
@@ -72,7 +81,7 @@ def run(
             progress.update(bar, total=n, last="")
 
         def on_entry(e) -> None:
-            progress.update(bar, advance=1, last=f"{e.status:<7} {e.path[-40:]}")
+            progress.update(bar, advance=1, last=escape(f"{e.status:<7} {e.path[-40:]}"))
 
         summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
                              limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages))
@@ -85,7 +94,7 @@ def run(
         err.print(f"[red]failed[/red] {escape(f'{e.path}: {e.reason} ({e.error_class}) {e.message}')}",
                   highlight=False, soft_wrap=True)
     colour = "green" if not summary.failed else "yellow"
-    err.print(f"[{colour}]{summary.line()}[/{colour}] → {out_dir}/guides, ledger {out_dir}/ledger.jsonl",
+    err.print(f"[{colour}]{summary.line()}[/{colour}] → {escape(str(out_dir))}/guides, ledger {escape(str(out_dir))}/ledger.jsonl",
               highlight=False, soft_wrap=True)
 
 

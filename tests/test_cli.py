@@ -72,3 +72,12 @@ def test_run_writes_records_ledger_and_exports(tmp_path):
     assert len(list((out / "guides").glob("*.json"))) == 1
     assert (out / "exports" / "programs.csv").read_text(encoding="utf-8-sig").count("open_competition") == 2
     assert (out / "exports" / "zhinan.duckdb").is_file()
+
+
+def test_control_characters_in_a_file_name_never_reach_the_terminal(tmp_path):
+    bad = tmp_path / "guide\x1b[31mred.txt"
+    bad.write_bytes(b"")
+    r = zhinan("extract", str(bad))
+    assert r.returncode == 2
+    assert "\x1b" not in r.stderr
+    assert "guide\\x1b[31mred.txt is empty" in r.stderr

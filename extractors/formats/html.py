@@ -196,4 +196,6 @@ def read_html(data: bytes, path) -> Extracted:
     for ln in lines:
         builder.add(ln)
     text, _ = builder.result()
+    if not text.strip():
+        issues.append(("NO_TEXT", "the page has no readable text", None))
     return Extracted(text=text, encoding=encoding, issues=issues)
