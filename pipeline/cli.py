@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -52,13 +53,15 @@ def main_options(debug: bool = typer.Option(False, "--debug", help="show full tr
 def run(
     corpus: Path = typer.Argument(Path("corpus"), help="folder of guides (.txt, .pdf, .docx, .html)"),
     out_dir: Path = typer.Option(Path("outputs"), "--out", help="where records, ledger and exports go"),
-    workers: int = typer.Option(2, "--workers", min=1, max=64, help="documents processed at once"),
+    workers: int = typer.Option(os.cpu_count() or 2, "--workers", min=1, max=256,
+                                help="documents parsed at once (default: the number of cores)"),
     timeout: float = typer.Option(120, "--timeout", min=1, help="seconds one document may take to parse"),
     memory_mb: int = typer.Option(1536, "--memory-mb", min=256, help="memory one parsing worker may use"),
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="PDF pages read per document"),
     isolate: bool = typer.Option(True, "--isolate/--no-isolate",
                                  help="parse each document in a killable worker subprocess"),
     export_formats: str = typer.Option("all", "--export", help="tables written at the end: all, none, or csv,parquet,duckdb"),
+    force: bool = typer.Option(False, "--force", help="re-parse every file, even those whose record is up to date"),
 ) -> None:
     """Run the Prefect flow over a corpus folder: one record per guide in OUT/guides/."""
     if not corpus.is_dir():
@@ -84,7 +87,7 @@ def run(
             progress.update(bar, advance=1, last=escape(f"{e.status:<7} {e.path[-40:]}"))
 
         summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
-                             limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages))
+                             limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages), force=force)
     if export_formats != "none":
         from pipeline.export import FORMATS, export as run_export, load_records
 

@@ -46,9 +46,21 @@ class WorkerError(IngestError):
         self.error_class = error_class
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when the run that started it dies, even by `kill -9`
+    (a worker hung in a parser would never read the end of its stdin)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still exits when its stdin closes
+
+
 def _limit(memory_mb: int):
     def apply():
         os.setsid()  # its own process group, killed whole on timeout
+        _die_with_parent()
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -8,10 +8,12 @@ run manifest last. `discovered = ok + partial + failed + skipped`, always.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
 import stat
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,11 +59,13 @@ class Summary:
     discovered: int
     counts: dict[str, int]
     failed: list[Entry] = field(default_factory=list)
+    reused: int = 0
 
     def line(self) -> str:
         c = self.counts
         return (f"{self.discovered} discovered: {c.get('ok', 0)} ok, {c.get('partial', 0)} partial, "
-                f"{c.get('failed', 0)} failed, {c.get('skipped', 0)} skipped")
+                f"{c.get('failed', 0)} failed, {c.get('skipped', 0)} skipped"
+                + (f" ({self.reused} up to date, not re-parsed)" if self.reused else ""))
 
 
 def _hash(path: Path) -> str:
@@ -157,7 +161,97 @@ def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None, i
     return entry
 
 
-def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path) -> Summary:
+JOURNAL = ".journal.jsonl"   # rows of the run in progress, appended and flushed as documents finish
+REUSABLE = {"ok", "partial"}  # failures are re-tried: a TIMEOUT may pass under other limits
+
+
+class Journal:
+    """The ledger rows of the run in progress, one line per finished document, appended, flushed
+    and fsynced at once: after `kill -9` the next run reads what was finished from here. Rows carry
+    the pipeline version that made them."""
+
+    def __init__(self, out_dir: Path, version: str):
+        self.path = out_dir / JOURNAL
+        self.version = version
+        self._lock = threading.Lock()
+
+    def append(self, entry: Entry) -> None:
+        line = json.dumps({**asdict(entry), "pipeline_version": self.version}, ensure_ascii=False, sort_keys=True)
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def close(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+_JOURNALS: dict[str, Journal] = {}
+
+
+def open_journal(out_dir: Path, version: str) -> Journal:
+    """The journal of the run writing into out_dir (tasks find it by the folder's name)."""
+    _JOURNALS[str(out_dir)] = journal = Journal(out_dir, version)
+    return journal
+
+
+def journal_row(out_dir: str, entry: Entry) -> None:
+    journal = _JOURNALS.get(out_dir)
+    if journal is not None:
+        journal.append(entry)
+
+
+def _rows(path: Path) -> list[dict]:
+    """JSON lines of a ledger or journal; a torn last line (a kill mid-write) is ignored."""
+    rows = []
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue
+    except FileNotFoundError:
+        pass
+    return rows
+
+
+def previous_results(out_dir: Path, version: str) -> dict[tuple[str, str], Entry]:
+    """Finished documents a run may reuse, by (path, sha256): the last complete run's ledger when
+    it was made by this pipeline version, then the journal of an interrupted run (its rows win)."""
+    found: dict[tuple[str, str], Entry] = {}
+    try:
+        manifest = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        manifest = {}
+    rows = _rows(out_dir / "ledger.jsonl") if manifest.get("pipeline_version") == version else []
+    rows += [r for r in _rows(out_dir / JOURNAL) if r.pop("pipeline_version", None) == version]
+    fields = set(Entry.__dataclass_fields__)
+    for row in rows:
+        if row.get("status") in REUSABLE and row.get("output") and (out_dir / row["output"]).is_file():
+            found[(row["path"], row["sha256"])] = Entry(**{k: v for k, v in row.items() if k in fields})
+    return found
+
+
+def reuse(cand: Candidate, previous: dict[tuple[str, str], Entry]) -> Entry | None:
+    """The earlier result for this file, when its bytes and the pipeline are unchanged."""
+    return previous.get((cand.display, cand.sha256)) if cand.sha256 else None
+
+
+def start(out_dir: Path, corpus: Path, version: str) -> None:
+    """Mark the output folder as holding a run in progress: the manifest says `running` until
+    finish() rewrites it, so a killed run never leaves a manifest that claims to be complete."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        manifest = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        manifest = {}
+    manifest.update({"status": "running", "corpus": str(corpus)})
+    write_json(out_dir / "run.json", manifest)
+
+
+def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, version: str = "",
+           reused: int = 0) -> Summary:
     entries = sorted(entries, key=lambda e: e.path)
     write_jsonl(out_dir / "ledger.jsonl", [asdict(e) for e in entries])
     keep = {Path(e.output).name for e in entries if e.output}
@@ -171,10 +265,12 @@ def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path) ->
     counts: dict[str, int] = {}
     for e in entries:
         counts[e.status] = counts.get(e.status, 0) + 1
-    summary = Summary(len(entries), counts, [e for e in entries if e.status == "failed"])
+    summary = Summary(len(entries), counts, [e for e in entries if e.status == "failed"], reused)
     write_json(out_dir / "run.json", {
-        "corpus": str(corpus), "schema_version": SCHEMA_VERSION, "discovered": summary.discovered,
-        "counts": counts, "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "status": "complete", "corpus": str(corpus), "schema_version": SCHEMA_VERSION,
+        "pipeline_version": version, "discovered": summary.discovered, "counts": counts, "reused": reused,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "seconds": round(time.time() - started, 2),
     })
+    (out_dir / JOURNAL).unlink(missing_ok=True)  # the ledger now holds every row
     return summary

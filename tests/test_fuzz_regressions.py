@@ -122,3 +122,33 @@ def test_text_over_the_character_cap_is_too_large(monkeypatch):
     with pytest.raises(IngestError) as err:
         guide_from_text("以事前资助形式支持，单项资助额度 200-1000 万元。\n" * 100)
     assert err.value.reason == "TOO_LARGE" and "1,000-character cap" in err.value.message
+
+
+@pytest.mark.parametrize("content,filt", [
+    (b"abc\x7fdefzz!!u~>", b"/ASCII85Decode"),      # pdfminer: Non-Ascii85 digit found (was PARSER_BUG ValueError)
+    (b"zz-not-hex>", b"/ASCIIHexDecode"),            # Non-hexadecimal digit found
+    (b"\xff\xff\xff\xff", b"/LZWDecode"),             # IndexError inside the LZW decoder
+    (b"BT (\\777\\9) Tj ET", b"/Crypt"),              # an unsupported filter
+])
+def test_damaged_pdf_streams_are_pdf_corrupt(tmp_path, content, filt):
+    from tests.bad_inputs import _raw_pdf
+
+    f = tmp_path / "damaged.pdf"
+    f.write_bytes(_raw_pdf(content).replace(b"/Filter /FlateDecode", b"/Filter " + filt))
+    with pytest.raises(IngestError) as err:
+        extract_file(f, tmp_path)
+    assert err.value.reason == "PDF_CORRUPT"
+
+
+def test_an_exception_in_zhinans_own_code_is_still_a_parser_bug():
+    from extractors.errors import raised_by
+
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        assert raised_by(exc) == "tests"
+    import base64
+    try:
+        base64.a85decode(b"\x7f")  # the standard library is skipped: the caller decides
+    except ValueError as exc:
+        assert raised_by(exc) == "tests"
