@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import unicodedata
 from pathlib import Path
@@ -62,18 +63,23 @@ def run(
                                  help="parse each document in a killable worker subprocess"),
     export_formats: str = typer.Option("all", "--export", help="tables written at the end: all, none, or csv,parquet,duckdb"),
     force: bool = typer.Option(False, "--force", help="re-parse every file, even those whose record is up to date"),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", metavar="tcp://HOST:PORT",
+                                               help="run the documents on this Dask cluster (workers must share the corpus and output paths)"),
 ) -> None:
-    """Run the Prefect flow over a corpus folder: one record per guide in OUT/guides/."""
-    if not corpus.is_dir():
-        raise UserError(f"corpus folder not found: {corpus}")
+    """Run the Prefect flow over a corpus folder (or one guide file): one record per guide in OUT/guides/."""
+    if not corpus.exists():
+        raise UserError(f"corpus not found: {corpus}")
+    if corpus.is_dir() and out_dir.resolve() == corpus.resolve():
+        raise UserError(f"--out {out_dir} is the corpus folder itself: choose another output folder")
     from pipeline.settings import configure_prefect
 
     configure_prefect()
     _setup_logging(out_dir / "zhinan.log")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline.flow import run_corpus
+    from pipeline.flow import request_stop, run_corpus
     from pipeline.isolate import Limits
+    from pipeline.jobs import RunLocked
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=err,
@@ -86,8 +92,22 @@ def run(
         def on_entry(e) -> None:
             progress.update(bar, advance=1, last=escape(f"{e.status:<7} {e.path[-40:]}"))
 
-        summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
-                             limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages), force=force)
+        previous = {sig: signal.signal(sig, lambda *_: request_stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
+                                 limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages), force=force,
+                                 dask_address=dask_address)
+        except RunLocked as exc:
+            raise UserError(str(exc)) from None
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    if summary.fault == "interrupted":
+        err.print(f"interrupted: {summary.discovered} documents finished and kept in {escape(str(out_dir))}; "
+                  "run again to go on", highlight=False, soft_wrap=True)
+        sys.exit(130)
+    if summary.fault:
+        raise UserError(f"run stopped: {summary.fault} (finished documents are kept; rerun to go on)")
     if export_formats != "none":
         from pipeline.export import FORMATS, export as run_export, load_records
 

@@ -30,6 +30,42 @@ PARTIAL_CODES = {"NO_TEXT_LAYER", "GARBLED_TEXT", "PAGE_LIMIT", "NO_TEXT"}
 RECORD_NAME = re.compile(r"^[0-9a-f]{16}\.json$")
 
 
+FAULT = "fault"  # a task's row when the output folder failed it (never written to the ledger)
+
+
+class OutputError(Exception):
+    """The output folder cannot be written (disk full, read-only, no permission): a fault of the
+    environment, not of any document. It stops the run with one line and a non-zero exit."""
+
+
+class RunLocked(Exception):
+    """Another run is writing into the same output folder."""
+
+
+class RunLock:
+    """An exclusive lock on OUT/.lock for the length of a run (fcntl; released when the process
+    dies, so a killed run never leaves a stale lock)."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir / ".lock"
+        self.fh = None
+
+    def __enter__(self) -> "RunLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = self.path.open("a")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.fh.close()
+            raise RunLocked(f"another zhinan run is writing to {self.path.parent}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+
 @dataclass
 class Entry:
     """One ledger row. No clock times: the ledger of a rerun is byte-identical."""
@@ -60,6 +96,7 @@ class Summary:
     counts: dict[str, int]
     failed: list[Entry] = field(default_factory=list)
     reused: int = 0
+    fault: str | None = None  # why the run stopped early (the environment, not a document)
 
     def line(self) -> str:
         c = self.counts
@@ -85,25 +122,35 @@ def _raw_hex(path: Path) -> str | None:
         return raw.hex()
 
 
-def _walk(folder: Path):
-    """Entries under folder, depth first, without following links; dot-files left out."""
+def _walk(folder: Path, leave_out: Path | None = None):
+    """Entries under folder, depth first, without following links; dot-files and the run's own
+    output folder (when it lies inside the corpus) left out."""
     with os.scandir(folder) as it:
         items = sorted(it, key=lambda e: e.name)
     for e in items:
         if e.name.startswith(".") or e.name in IGNORED_NAMES:
             continue
+        if leave_out is not None and Path(e.path) == leave_out:
+            continue
         if e.is_dir(follow_symlinks=False) and Path(e.name).suffix.lower() not in SUFFIX_FORMAT:
-            yield from _walk(Path(e.path))
+            yield from _walk(Path(e.path), leave_out)
         else:
             yield Path(e.path)
 
 
-def discover(corpus: Path) -> list[Candidate]:
-    """Every entry under `corpus`, sorted; links, FIFOs and the like become skipped rows."""
+def corpus_root(corpus: Path) -> Path:
+    """The folder paths are shown relative to: the corpus itself, or a single file's folder."""
+    return corpus.parent if corpus.is_file() else corpus
+
+
+def discover(corpus: Path, out_dir: Path | None = None) -> list[Candidate]:
+    """Every entry under `corpus` (or the one file `corpus` names), sorted; links, FIFOs and the
+    like become skipped rows."""
     out: list[Candidate] = []
     seen: dict[str, str] = {}
-    for p in _walk(corpus):
-        disp = display_path(p, corpus)
+    root = corpus_root(corpus)
+    for p in [corpus] if corpus.is_file() else _walk(corpus, out_dir):
+        disp = display_path(p, root)
         cand = Candidate(p, disp)
         try:
             st = os.lstat(p)
@@ -146,11 +193,16 @@ def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None, i
         if expected_sha and guide.source.sha256 != expected_sha:
             raise IngestError("CHANGED_DURING_RUN", f"{disp} changed between discovery and reading")
         rel = Path("guides") / f"{guide.id}.json"
-        write_atomic(out_dir / rel, dumps(guide.model_dump(mode="json")))
+        try:
+            write_atomic(out_dir / rel, dumps(guide.model_dump(mode="json")))
+        except OSError as exc:  # the output folder, not the document: stop the run
+            raise OutputError(f"cannot write {out_dir / rel}: {exc.strerror or exc}") from exc
         partial = sorted({i.code for i in guide.issues} & PARTIAL_CODES)
         entry.status = "partial" if partial else "ok"
         entry.reason = ",".join(partial) or None
         entry.guide_id, entry.output = guide.id, rel.as_posix()
+    except OutputError:
+        raise
     except IngestError as exc:
         entry.reason, entry.message = exc.reason, exc.message
         entry.error_class = getattr(exc, "error_class", None) or type(exc.__cause__ or exc).__name__
@@ -184,21 +236,6 @@ class Journal:
 
     def close(self) -> None:
         self.path.unlink(missing_ok=True)
-
-
-_JOURNALS: dict[str, Journal] = {}
-
-
-def open_journal(out_dir: Path, version: str) -> Journal:
-    """The journal of the run writing into out_dir (tasks find it by the folder's name)."""
-    _JOURNALS[str(out_dir)] = journal = Journal(out_dir, version)
-    return journal
-
-
-def journal_row(out_dir: str, entry: Entry) -> None:
-    journal = _JOURNALS.get(out_dir)
-    if journal is not None:
-        journal.append(entry)
 
 
 def _rows(path: Path) -> list[dict]:
@@ -250,15 +287,33 @@ def start(out_dir: Path, corpus: Path, version: str) -> None:
     write_json(out_dir / "run.json", manifest)
 
 
+def abort(out_dir: Path, entries: list[Entry], reason: str, status: str = "failed") -> Summary:
+    """A run stopped early (by its environment, or interrupted): what finished stays in the journal
+    for the next run; the manifest says `failed` or `interrupted` and why (if even that can be
+    written)."""
+    try:
+        manifest = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+        manifest.update({"status": status, "reason": reason})
+        write_json(out_dir / "run.json", manifest)
+    except (OSError, ValueError):
+        pass
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e.status] = counts.get(e.status, 0) + 1
+    return Summary(len(entries), counts, [e for e in entries if e.status == "failed"], fault=reason)
+
+
 def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, version: str = "",
            reused: int = 0) -> Summary:
+    """Write the ledger, remove records of guides no longer in the corpus (not when the run was
+    over a single file: the other records are still wanted) and write the manifest last."""
     entries = sorted(entries, key=lambda e: e.path)
     write_jsonl(out_dir / "ledger.jsonl", [asdict(e) for e in entries])
     keep = {Path(e.output).name for e in entries if e.output}
     guides_dir = out_dir / "guides"
     if guides_dir.is_dir():
         for f in guides_dir.iterdir():
-            if RECORD_NAME.match(f.name) and f.name not in keep:
+            if RECORD_NAME.match(f.name) and f.name not in keep and corpus.is_dir():
                 f.unlink()  # the guide is no longer in the corpus
             elif f.name.endswith(".tmp") and f.name.startswith("."):
                 f.unlink()  # left by a killed run

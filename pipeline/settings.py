@@ -16,9 +16,13 @@ QUIET_PREFECT = {
 }
 
 
+PROJECT = Path(__file__).resolve().parents[1]
+
+
 def configure_prefect(state_dir: Path | None = None) -> Path:
-    """Set Prefect's environment unless the user already did; return PREFECT_HOME."""
-    home = Path(os.environ.get("PREFECT_HOME") or state_dir or Path.cwd() / ".prefect")
+    """Set Prefect's environment unless the user already did; return PREFECT_HOME: the project's
+    `.prefect/` (git-ignored), never whatever folder the user runs `zhinan` from."""
+    home = Path(os.environ.get("PREFECT_HOME") or state_dir or PROJECT / ".prefect")
     os.environ.setdefault("PREFECT_HOME", str(home))
     for key, val in QUIET_PREFECT.items():
         os.environ.setdefault(key, val)

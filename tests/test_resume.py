@@ -134,3 +134,27 @@ def test_kill_9_then_rerun_gives_the_bytes_of_an_uninterrupted_run(tmp_path):
     assert manifest["reused"] >= len(finished) >= 5  # nothing finished was parsed again
     assert _state(out) == _state(ref)
     assert not journal.exists()
+
+
+def test_ctrl_c_stops_within_seconds_with_one_line(tmp_path):
+    corpus = _corpus(tmp_path / "corpus", copies=2)
+    out = tmp_path / "out"
+    proc = _zhinan_run(corpus, out)
+    journal = out / ".journal.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and len(journal.read_bytes().splitlines()) >= 3:
+            break
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.fail("the run ended before it could be interrupted")
+    asked = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    took = time.monotonic() - asked
+    lines = [x for x in stderr.decode().splitlines() if x.strip()]
+    assert proc.returncode == 130 and took < 15, (took, lines)
+    assert lines[-1].startswith("interrupted: ") and "run again to go on" in lines[-1]
+    assert not any("Traceback" in x or "Crash" in x for x in lines)
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "interrupted"
+    assert len(journal.read_bytes().splitlines()) >= 3  # what finished is kept for the next run
