@@ -143,3 +143,29 @@ def test_legacy_doc_is_converted_with_libreoffice(records, renderings, tmp_path)
     # LibreOffice's .doc round trip rewrites lists (（二） becomes decimal （2）, a continued list
     # restarts at 1), so the converted document's own numbering differs; the first programme survives
     assert g.programs[0].name == "技术攻关类"
+
+
+def test_fake_bold_glyphs_are_read_once_and_plain_pages_skip_dedupe(tmp_path):
+    # fake bold: each glyph drawn twice, 0.3 pt apart; dedupe runs only where that happens (issue 10.5)
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from extractors.formats.pdf import _has_duplicate_glyphs, read_pdf
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    f = tmp_path / "bold.pdf"
+    c = canvas.Canvas(str(f))
+    c.setFont("STSong-Light", 14)
+    for dx in (0, 0.3):
+        c.drawString(72 + dx, 700, "四、资助形式")
+    c.drawString(72, 670, "以事前资助形式支持，单项资助额度200-1000万元。")
+    c.showPage()
+    c.setFont("STSong-Light", 14)
+    c.drawString(72, 700, "五、申报要求")
+    c.save()
+    assert read_pdf(f).text == "四、资助形式\n以事前资助形式支持，单项资助额度200-1000万元。\n五、申报要求"
+    import pdfplumber
+
+    with pdfplumber.open(f) as pdf:
+        assert [_has_duplicate_glyphs(p.chars) for p in pdf.pages] == [True, False]

@@ -132,8 +132,23 @@ def read_pdf(path, max_pages: int = MAX_PAGES) -> Extracted:
     return out
 
 
+def _has_duplicate_glyphs(chars: list[dict], tolerance: float = 1.0) -> bool:
+    """Does any glyph sit on top of the same glyph (fake bold: drawn twice, offset under 1 pt)?
+    One pass over a grid of 1-pt cells: most pages have none, and then pdfplumber's dedupe_chars
+    (90 % of a page's reading time) is skipped."""
+    seen: set[tuple[str, int, int]] = set()
+    for c in chars:
+        x, y = int(c["x0"] // tolerance), int(c["top"] // tolerance)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                if (c["text"], x + dx, y + dy) in seen:
+                    return True
+        seen.add((c["text"], x, y))
+    return False
+
+
 def _page_lines(page, page_no: int, out: Extracted, band_lines: Counter) -> list[dict]:
-    p = page.dedupe_chars()
+    p = page.dedupe_chars() if _has_duplicate_glyphs(page.chars) else page
     chars = p.chars
     if not chars:
         out.issues.append(("NO_TEXT_LAYER", f"page {page_no} has no text layer (scanned or image only)", page_no))
