@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import unicodedata
@@ -197,6 +198,13 @@ def _load_record(ref: str, records: Path):
     cand = records / "guides" / f"{ref}.json"
     if cand.is_file():
         return Guide.model_validate_json(cand.read_text(encoding="utf-8"))
+    if re.fullmatch(r"[0-9a-f]{4,15}", ref):  # a unique prefix of a record id, as git takes one
+        hits = sorted((records / "guides").glob(f"{ref}*.json"))
+        if len(hits) == 1:
+            return Guide.model_validate_json(hits[0].read_text(encoding="utf-8"))
+        if len(hits) > 1:
+            raise UserError(f"{ref} is the start of {len(hits)} record ids ({', '.join(h.stem for h in hits[:4])}"
+                            f"{', …' if len(hits) > 4 else ''}): type more of it")
     if p.is_file() and p.suffix.lower() in SUFFIX_FORMAT:
         try:
             return extract_file(p, p.parent)
@@ -360,6 +368,39 @@ def report(
     target = out_dir or records / "report"
     write_site(guides, target)
     err.print(f"{len(guides)} guide pages → {target}/index.html", highlight=False)
+
+
+@app.command(name="list")
+def list_records(
+    records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
+) -> None:
+    """The records of an outputs folder and every ledger row: id, title, region, year, programmes, status."""
+    from pipeline.export import load_records
+
+    guides = {g.id: g for g in load_records(records)}
+    ledger = records / "ledger.jsonl"
+    rows = [json.loads(x) for x in ledger.read_text(encoding="utf-8").splitlines()] if ledger.is_file() else []
+    if not guides and not rows:
+        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
+    listed = []
+    for r in rows:
+        g = guides.get(r.get("guide_id") or "")
+        status = r["status"] + (f" {r['reason']}" if r.get("reason") else "")
+        listed.append((r.get("guide_id") or "—", g.title if g else "", g.region.name or "" if g else "",
+                       str(g.year or "") if g else "", str(len(g.programs)) if g else "", status, r["path"]))
+    in_ledger = {r.get("guide_id") for r in rows}
+    listed += [(g.id, g.title, g.region.name or "", str(g.year or ""), str(len(g.programs)), "ok (not in the ledger)",
+                g.source.path) for g in guides.values() if g.id not in in_ledger]
+    if not out.is_terminal:
+        for row in listed:
+            sys.stdout.write("\t".join(row) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table("id", "title", "region", "year", "programmes", "status", "file", title=f"{records}")
+    for row in listed:
+        table.add_row(*(escape(x) for x in row))
+    out.print(table)
 
 
 @app.command()

@@ -70,3 +70,9 @@ def chromium(*args: str, profile):
     return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
                            f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120)
+
+
+def run_state(out) -> dict[str, bytes]:
+    """The bytes of a run's records and ledger: what two runs must agree on."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and (p.parent.name == "guides" or p.name == "ledger.jsonl")}

@@ -81,3 +81,37 @@ def test_control_characters_in_a_file_name_never_reach_the_terminal(tmp_path):
     assert r.returncode == 2
     assert "\x1b" not in r.stderr
     assert "guide\\x1b[31mred.txt is empty" in r.stderr
+
+
+def _records_folder(tmp_path):
+    from extractors.document import extract_file
+
+    out = tmp_path / "out"
+    (out / "guides").mkdir(parents=True)
+    rows = []
+    for name in ("002_1d24a9c214daa895.txt", "003_b20fb3b92bb753f0.txt"):
+        g = extract_file(CORPUS / name, CORPUS)
+        (out / "guides" / f"{g.id}.json").write_text(g.model_dump_json(), encoding="utf-8")
+        rows.append({"path": name, "status": "ok", "guide_id": g.id, "output": f"guides/{g.id}.json"})
+    rows.append({"path": "broken.pdf", "status": "failed", "reason": "PDF_TRUNCATED", "guide_id": None})
+    (out / "ledger.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return out, [r["guide_id"] for r in rows[:2]]
+
+
+def test_list_shows_records_and_failed_rows(tmp_path):
+    out, ids = _records_folder(tmp_path)
+    r = zhinan("list", "--records", str(out))
+    assert r.returncode == 0, r.stderr
+    lines = [x.split("\t") for x in r.stdout.splitlines()]
+    assert lines[0] == [ids[0], "关于印发2024年西宁市科技计划项目申报指南的通知", "西宁市", "2024", "4", "ok",
+                        "002_1d24a9c214daa895.txt"]
+    assert lines[2] == ["—", "", "", "", "", "failed PDF_TRUNCATED", "broken.pdf"]
+
+
+def test_record_ids_accept_a_unique_prefix(tmp_path):
+    out, ids = _records_folder(tmp_path)
+    r = zhinan("diff", ids[0][:6], ids[1][:6], "--records", str(out), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["new"]["title"] == "2022年度克拉玛依市科技计划储备项目申报指南"
+    bad = zhinan("diff", "zz", ids[1][:6], "--records", str(out))
+    assert bad.returncode == 2 and bad.stderr.startswith("error: zz: not a record file")

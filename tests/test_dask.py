@@ -6,14 +6,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import CORPUS, SAMPLES
+from tests.conftest import CORPUS, SAMPLES, run_state
 
 distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
-
-
-def _state(out):
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and (p.parent.name == "guides" or p.name == "ledger.jsonl")}
 
 
 def test_flow_on_a_local_dask_cluster_matches_the_local_run(prefect_harness, tmp_path):
@@ -32,4 +27,4 @@ def test_flow_on_a_local_dask_cluster_matches_the_local_run(prefect_harness, tmp
         summary = run_corpus(corpus, on_dask, dask_address=cluster.scheduler_address)
     assert len(stream.data) >= 4  # the four documents ran as tasks on the cluster's workers
     assert summary.counts == {"ok": 3, "failed": 1}
-    assert _state(on_dask) == _state(local)
+    assert run_state(on_dask) == run_state(local)

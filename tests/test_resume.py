@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, SAMPLES
+from tests.conftest import CORPUS, SAMPLES, run_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,11 +29,6 @@ def _corpus(folder: Path, copies: int = 1) -> Path:
     return folder
 
 
-def _state(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and (p.parent.name == "guides" or p.name == "ledger.jsonl")}
-
-
 def test_warm_rerun_reuses_every_record_and_a_changed_file_is_reparsed(prefect_harness, tmp_path):
     from pipeline.flow import run_corpus
 
@@ -43,10 +38,10 @@ def test_warm_rerun_reuses_every_record_and_a_changed_file_is_reparsed(prefect_h
         shutil.copy(CORPUS / f"{stem}.txt", corpus)
     out = tmp_path / "out"
     first = run_corpus(corpus, out, workers=2)
-    before = _state(out)
+    before = run_state(out)
     assert first.reused == 0
     again = run_corpus(corpus, out, workers=2)
-    assert (again.reused, _state(out)) == (3, before)
+    assert (again.reused, run_state(out)) == (3, before)
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
     changed = corpus / f"{SAMPLES[0]}.txt"
     changed.write_bytes(changed.read_bytes() + "\n（修订）\n".encode())
@@ -89,6 +84,17 @@ def _zhinan_run(corpus: Path, out: Path) -> subprocess.Popen:
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
+def _wait_for_journal(proc: subprocess.Popen, out: Path, rows: int) -> Path:
+    """The run's journal once it holds `rows` finished documents (the run still going)."""
+    journal = out / ".journal.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and len(journal.read_bytes().splitlines()) >= rows:
+            return journal
+        time.sleep(0.05)
+    pytest.fail("the run ended before it could be stopped")
+
+
 def _orphan_workers() -> set[str]:
     """PIDs of parsing workers whose run is gone (re-parented to init or a subreaper: their parent
     is not a zhinan process)."""
@@ -113,14 +119,7 @@ def test_kill_9_then_rerun_gives_the_bytes_of_an_uninterrupted_run(tmp_path):
     out = tmp_path / "out"
     workers_before = _orphan_workers()
     proc = _zhinan_run(corpus, out)
-    journal = out / ".journal.jsonl"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if journal.exists() and len(journal.read_bytes().splitlines()) >= 5:
-            break
-        time.sleep(0.05)
-    if proc.poll() is not None:
-        pytest.fail("the run ended before it could be killed")
+    journal = _wait_for_journal(proc, out, rows=5)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     finished = {json.loads(x)["path"] for x in journal.read_bytes().splitlines() if x.endswith(b"}")}
@@ -132,7 +131,7 @@ def test_kill_9_then_rerun_gives_the_bytes_of_an_uninterrupted_run(tmp_path):
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
     assert manifest["reused"] >= len(finished) >= 5  # nothing finished was parsed again
-    assert _state(out) == _state(ref)
+    assert run_state(out) == run_state(ref)
     assert not journal.exists()
 
 
@@ -140,14 +139,7 @@ def test_ctrl_c_stops_within_seconds_with_one_line(tmp_path):
     corpus = _corpus(tmp_path / "corpus", copies=2)
     out = tmp_path / "out"
     proc = _zhinan_run(corpus, out)
-    journal = out / ".journal.jsonl"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if journal.exists() and len(journal.read_bytes().splitlines()) >= 3:
-            break
-        time.sleep(0.05)
-    if proc.poll() is not None:
-        pytest.fail("the run ended before it could be interrupted")
+    journal = _wait_for_journal(proc, out, rows=3)
     asked = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
