@@ -17,7 +17,7 @@ from functools import lru_cache
 from extractors.outline import match_numbered
 from extractors.phones import PHONE, find_phones
 from extractors.rules import load_toml, word_list
-from extractors.textspan import EMAIL, lines_in
+from extractors.textspan import EMAIL, Cover, lines_in
 
 _LABEL = re.compile(
     r"^(?P<label>联\s*系\s*人(?:及(?:联系)?(?:电话|方式))?|联系电话|咨询电话|联系方式|联络方式|电\s*话|手\s*机|地\s*址|通讯地址|邮\s*箱|电子邮箱|电子信箱|E-?mail|传\s*真)\s*[：:]\s*",
@@ -406,36 +406,37 @@ def contact_blocks(doc) -> list[tuple[int, list[tuple[int, int]]]]:
     text, nodes, excluded = doc.text, doc.nodes, doc.excluded
     rx = _contact_section_rx()
     blocks: list[tuple[int, list[tuple[int, int]]]] = []
-    covered: list[tuple[int, int]] = []
+    covered = Cover()
     for i, n in enumerate(nodes):
-        if excluded[i] or any(a <= n.start < b for a, b in covered) or not rx.search(n.title):
+        if excluded[i] or n.start in covered or not rx.search(n.title):
             continue
         lines = lines_in(text, *n.body)
         rest = text[slice(*n.heading)]
         if re.search(r"[：:]\s*\S", rest):  # `管理科室：高新…（0971-…）` carries content itself
             lines.insert(0, n.heading)
         blocks.append((n.start, lines))
-        covered.append((n.start, n.end))
-    blocked = doc.blocked
+        covered.add(n.start, n.end)
+    blocked = Cover(doc.blocked)
     all_lines = doc.lines
     for idx, (a, b) in enumerate(all_lines):  # `咨询电话：` alone, then one phone line after another
-        if not _LABEL_ONLY.match(text[a:b]) or any(x <= a < y for x, y in covered + blocked):
+        if not _LABEL_ONLY.match(text[a:b]) or a in covered or a in blocked:
             continue
         run = []
-        for x, y in all_lines[idx + 1:]:
+        for j in range(idx + 1, len(all_lines)):  # not a copy of the rest of the list: linear
+            x, y = all_lines[j]
             if not find_phones(text[x:y]):
                 break
             run.append((x, y))
         if run:
             blocks.append((a, run))
-            covered.append((a, run[-1][1]))
+            covered.add(a, run[-1][1])
     for idx, (a, b) in enumerate(all_lines):
         m = _CONTACT_LINE.search(text[a:b])
-        if m and not any(x <= a < y for x, y in covered + blocked):
+        if m and not (a in covered or a in blocked):
             run = []  # the phone lines right after it belong to it (`内江农商银行：0832-2262553`)
-            for x, y in all_lines[idx + 1:]:
-                if not find_phones(text[x:y]) or _CONTACT_LINE.search(text[x:y]) or any(
-                        p <= x < q for p, q in covered + blocked):
+            for j in range(idx + 1, len(all_lines)):
+                x, y = all_lines[j]
+                if not find_phones(text[x:y]) or _CONTACT_LINE.search(text[x:y]) or x in covered or x in blocked:
                     break
                 run.append((x, y))
             if m.start() > 0:  # `…报送至市经信局技术进步与质量科。联系人：刘宇；联系电话：…`
@@ -443,5 +444,5 @@ def contact_blocks(doc) -> list[tuple[int, list[tuple[int, int]]]]:
             else:
                 prev = [all_lines[idx - 1]] if idx and not _CONTACT_LINE.search(text[slice(*all_lines[idx - 1])]) else []
                 blocks.append((a, prev + [(a, b)] + run))
-            covered.append((a, run[-1][1] if run else b))
+            covered.add(a, run[-1][1] if run else b)
     return sorted(blocks, key=lambda t: t[0])

@@ -42,7 +42,7 @@ class GuideDoc:
         return cls(text, body_start, nodes, flag_subtrees(nodes, lambda n: rx.search(n.title)))
 
     def set_programs(self, programs: list) -> None:
-        for cached in ("node_owner", "_owner_map", "_sections_by_owner"):
+        for cached in ("node_owner", "_owner_map", "_sections_by_owner", "_longest_names_first"):
             self.__dict__.pop(cached, None)
         self.programs = programs
         self.regions = [Region.of(p.start, p.end, [(q.start, q.end) for q in programs if q.parent == k],
@@ -110,9 +110,12 @@ class GuideDoc:
         heading names one (`重大科技专项申报要求`) belongs to that programme."""
         k = self.owner_at(pos)
         if k is None and heading:
-            named = sorted(range(len(self.programs)), key=lambda q: -len(self.programs[q].name))
-            k = next((q for q in named if self.programs[q].name in heading), None)
+            k = next((q for q in self._longest_names_first if self.programs[q].name in heading), None)
         return k
+
+    @cached_property
+    def _longest_names_first(self) -> list[int]:
+        return sorted(range(len(self.programs)), key=lambda q: -len(self.programs[q].name))
 
     @cached_property
     def node_owner(self) -> list[int | None]:

@@ -116,18 +116,29 @@ def clause_around(text: str, start: int, end: int, lo: int = 0, hi: int | None =
 
 
 class Cover:
-    """A set of half-open ranges merged once, asked about points in O(log n) (a scan of every
-    range per question made requirement_sentences quadratic on 40,000 numbered lines)."""
+    """A set of half-open ranges kept merged and sorted, asked about points in O(log n) (a scan of
+    every range per question made requirement_sentences and contact_blocks quadratic on long
+    guides)."""
 
-    def __init__(self, ranges):
-        merged: list[list[int]] = []
-        for a, b in sorted(r for r in ranges if r[1] > r[0]):
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        self.starts = [a for a, _ in merged]
-        self.ends = [b for _, b in merged]
+    def __init__(self, ranges=()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for a, b in sorted(ranges):
+            self.add(a, b)
+
+    def add(self, a: int, b: int) -> None:
+        if b <= a:
+            return
+        i = bisect_right(self.starts, a)
+        if i > 0 and self.ends[i - 1] >= a:  # joins the range before it
+            i -= 1
+            a, b = self.starts[i], max(b, self.ends[i])
+            del self.starts[i], self.ends[i]
+        while i < len(self.starts) and self.starts[i] <= b:  # swallows the ranges it reaches
+            b = max(b, self.ends[i])
+            del self.starts[i], self.ends[i]
+        self.starts.insert(i, a)
+        self.ends.insert(i, b)
 
     def __contains__(self, point: int) -> bool:
         k = bisect_right(self.starts, point) - 1
