@@ -59,7 +59,7 @@ def run(
                                 help="documents parsed at once (default: the number of cores)"),
     timeout: float = typer.Option(120, "--timeout", min=1, help="seconds one document may take to parse"),
     memory_mb: int = typer.Option(1536, "--memory-mb", min=256, help="memory one parsing worker may use"),
-    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="PDF pages read per document"),
+    max_pages: int = typer.Option(500, "--max-pages", min=1, help="PDF pages read per document"),
     isolate: bool = typer.Option(True, "--isolate/--no-isolate",
                                  help="parse each document in a killable worker subprocess"),
     export_formats: str = typer.Option("all", "--export", help="tables written at the end: all, none, or csv,parquet,duckdb"),
@@ -78,7 +78,13 @@ def run(
     _setup_logging(out_dir / "zhinan.log")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from pipeline.export import FORMATS
     from pipeline.flow import request_stop, run_corpus
+
+    fmts = () if export_formats == "none" else FORMATS if export_formats == "all" else tuple(export_formats.split(","))
+    unknown = set(fmts) - set(FORMATS)
+    if unknown:
+        raise UserError(f"--export {export_formats}: use all, none, or some of {', '.join(FORMATS)}")
     from pipeline.isolate import Limits
     from pipeline.jobs import RunLocked
 
@@ -97,7 +103,7 @@ def run(
         try:
             summary = run_corpus(corpus, out_dir, workers, on_entry=on_entry, on_start=on_start, isolate=isolate,
                                  limits=Limits(seconds=timeout, memory_mb=memory_mb, max_pages=max_pages), force=force,
-                                 dask_address=dask_address)
+                                 dask_address=dask_address, exports=fmts)
         except RunLocked as exc:
             raise UserError(str(exc)) from None
         finally:
@@ -109,11 +115,6 @@ def run(
         sys.exit(130)
     if summary.fault:
         raise UserError(f"run stopped: {summary.fault} (finished documents are kept; rerun to go on)")
-    if export_formats != "none":
-        from pipeline.export import FORMATS, export as run_export, load_records
-
-        fmts = FORMATS if export_formats == "all" else tuple(export_formats.split(","))
-        run_export(load_records(out_dir), out_dir / "exports", fmts)
     for e in summary.failed:
         err.print(f"[red]failed[/red] {escape(f'{e.path}: {e.reason} ({e.error_class}) {e.message}')}",
                   highlight=False, soft_wrap=True)

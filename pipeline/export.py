@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -316,7 +317,33 @@ def dictionary() -> list[dict]:
 
 
 def export(guides: list[Guide], folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the tables into a staging folder beside `folder`, then swap it in: a kill leaves the
+    previous export whole (never tables of two runs side by side), and staging folders a killed run
+    left behind are removed first."""
+    import shutil
+
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f".{folder.name}.staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in folder.parent.glob(f".{folder.name}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = folder.parent / f".{folder.name}.staging-{os.getpid()}"
+    staging.mkdir()
+    try:
+        written = [folder / p.relative_to(staging) for p in _export_into(guides, staging, formats)]
+        old = folder.parent / f".{folder.name}.old-{os.getpid()}"
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return written
+
+
+def _export_into(guides: list[Guide], folder: Path, formats: tuple[str, ...]) -> list[Path]:
     tables = rows_of(guides)
     written = []
     for name, rows in tables.items():

@@ -57,24 +57,25 @@ def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
                on_entry: Callable[[jobs.Entry], None] | None = None,
                on_start: Callable[[int], None] | None = None,
                isolate: bool = True, limits: Limits | None = None, force: bool = False,
-               dask_address: str | None = None) -> jobs.Summary:
+               dask_address: str | None = None, exports: tuple[str, ...] = ()) -> jobs.Summary:
     """Run the flow with a task runner of `workers` threads (or on the Dask cluster at
     `dask_address`); callbacks feed a progress display. Paths are made absolute first: the flow,
-    its tasks and the parsing workers may run elsewhere (on a cluster: a path every worker shares)."""
+    its tasks and the parsing workers may run elsewhere (on a cluster: a path every worker shares).
+    `exports`: the table formats (pipeline.export.FORMATS) written before the manifest says complete."""
     runner_flow = corpus_flow.with_options(task_runner=task_runner(workers, dask_address))
     out = Path(out_dir).absolute()
     STOP.clear()
     try:
         with jobs.RunLock(out):  # one run per output folder (RunLocked otherwise)
             return runner_flow(str(Path(corpus).absolute()), str(out), on_entry, on_start, isolate, limits or Limits(),
-                               force)
+                               force, tuple(exports))
     finally:
         close_pools()  # the parsing workers end with the run
 
 
 @flow(name="zhinan-run", validate_parameters=False, log_prints=False)
 def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate: bool = True,
-                limits: Limits | None = None, force: bool = False) -> jobs.Summary:
+                limits: Limits | None = None, force: bool = False, exports: tuple[str, ...] = ()) -> jobs.Summary:
     started = time.time()
     target, out = Path(corpus), Path(out_dir)
     root = jobs.corpus_root(target)
@@ -82,11 +83,22 @@ def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate
     version = f"{pipeline_version()}-p{limits.max_pages}"  # the page cap changes what a PDF record holds
     previous = {} if force else jobs.previous_results(out, version)
     jobs.start(out, target, version)
-    return _run(target, root, out, version, previous, on_entry, on_start, isolate, limits, started)
+    return _run(target, root, out, version, previous, on_entry, on_start, isolate, limits, started, exports)
+
+
+def _write_exports(out: Path, formats: tuple[str, ...]):
+    if not formats:
+        return None
+
+    def write() -> None:
+        from pipeline.export import export, load_records
+
+        export(load_records(out), out / "exports", formats)
+    return write
 
 
 def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_entry, on_start, isolate: bool,
-         limits: Limits, started: float) -> jobs.Summary:
+         limits: Limits, started: float, exports: tuple[str, ...] = ()) -> jobs.Summary:
     journal = jobs.Journal(out, version)
     candidates = jobs.discover(target, out)
     if on_start:
@@ -123,7 +135,7 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
     except BaseException:  # an interrupt: no new document starts
         _cancel(futures)
         raise
-    return jobs.finish(out, entries, started, target, version, reused)
+    return jobs.finish(out, entries, started, target, version, reused, _write_exports(out, exports))
 
 
 def _cancel(futures) -> None:

@@ -173,9 +173,12 @@ class WorkerPool:
             with self._lock:
                 self._busy.discard(worker)
             code = worker.kill()
-            if "MemoryError" in tail or code == -signal.SIGKILL:
+            if "MemoryError" in tail:
                 raise WorkerError("MEMORY_LIMIT", f"{path}: the worker ran out of its {limits.memory_mb} MB ({tail[:120]})",
                                   "MemoryError") from None
+            if code == -signal.SIGKILL:  # not our doing (a timeout is handled above): someone else, or the OOM killer
+                raise WorkerError("WORKER_CRASHED", f"{path}: the worker was killed from outside (SIGKILL: by a person, "
+                                  "or by the system's out-of-memory killer)", "WorkerKilled") from None
             raise WorkerError("WORKER_CRASHED", f"{path}: the worker died with code {code} ({tail[:160]})",
                               "WorkerCrashed") from None
         status, _, payload = line.partition(b" ")

@@ -113,6 +113,12 @@ def _hash(path: Path) -> str:
     return h.hexdigest()
 
 
+def readable(message: str) -> str:
+    """A message as valid UTF-8: a file name's undecodable bytes (surrogates in Python) shown as
+    `\\xc9` escapes, as in the ledger's `path` (a raw surrogate cannot be written to the ledger)."""
+    return message.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _raw_hex(path: Path) -> str | None:
     raw = os.fsencode(path.name)
     try:
@@ -132,7 +138,9 @@ def _walk(folder: Path, leave_out: Path | None = None):
             continue
         if leave_out is not None and Path(e.path) == leave_out:
             continue
-        if e.is_dir(follow_symlinks=False) and Path(e.name).suffix.lower() not in SUFFIX_FORMAT:
+        if e.is_dir(follow_symlinks=False):
+            if Path(e.name).suffix.lower() in SUFFIX_FORMAT:
+                yield Path(e.path)  # a folder named like a guide (`x.docx/`): a skipped row, and its files are read
             yield from _walk(Path(e.path), leave_out)
         else:
             yield Path(e.path)
@@ -204,11 +212,13 @@ def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None, i
     except OutputError:
         raise
     except IngestError as exc:
-        entry.reason, entry.message = exc.reason, exc.message
+        entry.reason, entry.message = exc.reason, readable(exc.message)
         entry.error_class = getattr(exc, "error_class", None) or type(exc.__cause__ or exc).__name__
-        log.warning("%s: %s", disp, exc)
+        if exc.reason == "UNREADABLE" and not os.path.lexists(path):
+            entry.status = "skipped"  # deleted between discovery and reading: not a failure of the file
+        log.warning("%s: %s: %s", disp, exc.reason, entry.message)
     except Exception as exc:  # a parser bug must not stop the run: record it with its traceback in the log
-        entry.reason, entry.error_class, entry.message = "PARSER_BUG", type(exc).__name__, str(exc)[:500]
+        entry.reason, entry.error_class, entry.message = "PARSER_BUG", type(exc).__name__, readable(str(exc)[:500])
         log.exception("%s: unexpected %s", disp, type(exc).__name__)
     return entry
 
@@ -304,9 +314,10 @@ def abort(out_dir: Path, entries: list[Entry], reason: str, status: str = "faile
 
 
 def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, version: str = "",
-           reused: int = 0) -> Summary:
+           reused: int = 0, before_manifest=None) -> Summary:
     """Write the ledger, remove records of guides no longer in the corpus (not when the run was
-    over a single file: the other records are still wanted) and write the manifest last."""
+    over a single file: the other records are still wanted), call `before_manifest` (the exports)
+    and write the manifest last: `complete` means records, ledger and exports are all in place."""
     entries = sorted(entries, key=lambda e: e.path)
     write_jsonl(out_dir / "ledger.jsonl", [asdict(e) for e in entries])
     keep = {Path(e.output).name for e in entries if e.output}
@@ -317,6 +328,8 @@ def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, ve
                 f.unlink()  # the guide is no longer in the corpus
             elif f.name.endswith(".tmp") and f.name.startswith("."):
                 f.unlink()  # left by a killed run
+    if before_manifest is not None:
+        before_manifest()
     counts: dict[str, int] = {}
     for e in entries:
         counts[e.status] = counts.get(e.status, 0) + 1

@@ -96,3 +96,19 @@ def test_csv_cells_that_excel_would_run_as_formulas_are_neutralised(tmp_path):
     text = write_csv("guides", rows, tmp_path).read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and ",'+1," in text and ",'-x," in text and ",'@SUM(A1)," in text
     assert ",-500万元," in text  # a negative number stays as written
+
+
+def test_exports_are_staged_and_swapped_in_whole(records, tmp_path):
+    # a killed export left a staging folder and a DuckDB temp file; the previous export had a table
+    # that no longer exists: the new export replaces the folder whole and clears what was left
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "old_table.csv").write_text("x\n", encoding="utf-8")
+    (folder / ".zhinan.abc123.duckdb.wal").write_bytes(b"\0")
+    stale = tmp_path / ".exports.staging-99999"
+    stale.mkdir()
+    (stale / "guides.csv").write_text("half\n", encoding="utf-8")
+    export([records[s] for s in SAMPLES[:2]], folder, ("csv",))
+    assert not (folder / "old_table.csv").exists() and not (folder / ".zhinan.abc123.duckdb.wal").exists()
+    assert not stale.exists() and (folder / "guides.csv").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["exports"]

@@ -96,3 +96,97 @@ def test_prefect_state_lives_in_the_project_not_the_current_folder(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     home = configure_prefect()
     assert home == ROOT / ".prefect" and os.environ["PREFECT_HOME"] == str(ROOT / ".prefect")
+
+
+def test_a_folder_named_like_a_guide_is_skipped_and_its_files_read(tmp_path):
+    from pipeline import jobs
+
+    corpus = _corpus(tmp_path, 1)
+    inner = corpus / "材料.docx"
+    inner.mkdir()
+    shutil.copy(CORPUS / f"{SAMPLES[1]}.txt", inner)
+    found = {c.display: (c.skip.reason if c.skip else None) for c in jobs.discover(corpus)}
+    assert found == {"材料.docx": "NOT_REGULAR_FILE", f"材料.docx/{SAMPLES[1]}.txt": None, f"{SAMPLES[0]}.txt": None}
+
+
+def test_a_file_deleted_after_discovery_is_skipped_not_failed(tmp_path):
+    from pipeline import jobs
+
+    corpus = _corpus(tmp_path, 1)
+    cand = jobs.discover(corpus)[0]
+    cand.path.unlink()
+    entry = jobs.process(cand.path, corpus, tmp_path / "out", cand.sha256, isolate=True)
+    assert (entry.status, entry.reason) == ("skipped", "UNREADABLE")
+
+
+def test_a_failing_file_with_a_gbk_name_is_ledgered_readably(tmp_path):
+    import os
+    import time
+
+    from pipeline import jobs
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    bad = os.fsencode(corpus) + b"/" + "申报".encode("gbk") + b".txt"
+    with open(bad, "wb"):
+        pass
+    entries = [c.skip or jobs.process(c.path, corpus, tmp_path / "out", c.sha256, isolate=True)
+               for c in jobs.discover(corpus)]
+    jobs.finish(tmp_path / "out", entries, time.time(), corpus)
+    row = json.loads((tmp_path / "out" / "ledger.jsonl").read_text(encoding="utf-8"))
+    # GBK 申报 is c9 ea b1 a8; `ea b1 a8` happens to be UTF-8 for 걨, so only c9 is escaped
+    assert (row["status"], row["reason"], row["path"]) == ("failed", "EMPTY_FILE", "\\xc9걨.txt")
+    assert row["raw_name_hex"] == "c9eab1a82e747874"
+    assert row["message"].endswith("\\xc9걨.txt is empty (0 bytes)")
+
+
+def test_a_worker_killed_from_outside_is_not_called_a_memory_limit(tmp_path, monkeypatch):
+    import os
+    import signal
+    import threading
+    import time
+
+    from extractors.errors import IngestError
+    from pipeline.isolate import Limits, close_pools, parse_isolated, pool
+
+    corpus = _corpus(tmp_path, 1)
+    monkeypatch.setenv("ZHINAN_WORKER_FAULT", "hang")
+    limits = Limits(seconds=60, memory_mb=1536, max_pages=50)
+    caught = []
+
+    def parse():
+        try:
+            parse_isolated(corpus / f"{SAMPLES[0]}.txt", corpus, limits)
+        except IngestError as exc:
+            caught.append(exc)
+
+    t = threading.Thread(target=parse)
+    t.start()
+    deadline = time.monotonic() + 30
+    while not pool(limits)._busy and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1)
+    worker = next(iter(pool(limits)._busy))
+    os.kill(worker.proc.pid, signal.SIGKILL)
+    t.join(30)
+    close_pools()
+    assert caught and caught[0].reason == "WORKER_CRASHED" and "killed from outside" in caught[0].message
+
+
+def test_the_manifest_says_complete_only_with_the_exports_in_place(prefect_harness, tmp_path, monkeypatch):
+    from pipeline import export as export_module
+    from pipeline.flow import run_corpus
+
+    corpus, out = _corpus(tmp_path, 1), tmp_path / "out"
+
+    def broken(*a, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "export", broken)
+    with pytest.raises(OSError):
+        run_corpus(corpus, out, workers=1, exports=("csv",))
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "running"
+    monkeypatch.undo()
+    run_corpus(corpus, out, workers=1, exports=("csv",))
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
+    assert (out / "exports" / "programs.csv").is_file()
