@@ -58,11 +58,17 @@ TABLES: dict[str, list[Col]] = {
         Col("program_id", "string", "programme id within the guide", "Program.id"),
         Col("name", "string", "programme name as written", "Program.name"),
         Col("category", "string", "programme category", "Program.category"),
-        Col("parent_id", "string", "program_id of the enclosing programme", "Program.parent"),
+        Col("parent_id", "string", "program_id of the enclosing programme; empty for a top-level programme "
+            "(count programmes as a guide lists them with `WHERE parent_id IS NULL`, or `is_top_level`)",
+            "Program.parent"),
+        Col("is_top_level", "bool", "true when the programme is not nested in another", "Program.parent"),
         Col("duration_min_years", "float", "shortest implementation period", "Duration.min_years"),
         Col("duration_max_years", "float", "longest implementation period", "Duration.max_years"),
+        Col("min_cny", "int", "lowest funding floor stated for the programme, yuan (empty for a cap-only "
+            "programme: `不超过100万元` has no floor)", "Funding.min_cny"),
         Col("max_cny", "int", "highest funding ceiling of the programme, yuan", "Funding.max_cny"),
-        Col("max_wan", "float", "the same in 万元", ""),
+        Col("min_wan", "float", "min_cny in 万元", ""),
+        Col("max_wan", "float", "max_cny in 万元", ""),
     ] + _span_cols("program"),
     "funding": [
         Col("guide_id", "string", "the guide", "Guide.id"),
@@ -157,11 +163,13 @@ def rows_of(guides: list[Guide]) -> dict[str, list[dict]]:
             "issue_codes": sorted({i.code for i in g.issues})})
         for p in g.programs:
             ceil = max((f.max_cny for f in p.funding if f.max_cny is not None), default=None)
+            floor = min((f.min_cny for f in p.funding if f.min_cny is not None), default=None)
             t["programs"].append({
                 "guide_id": g.id, "program_id": p.id, "name": p.name, "category": p.category, "parent_id": p.parent,
+                "is_top_level": p.parent is None,
                 "duration_min_years": p.duration.min_years if p.duration else None,
                 "duration_max_years": p.duration.max_years if p.duration else None,
-                "max_cny": ceil, "max_wan": _wan(ceil), **_span(p.span)})
+                "min_cny": floor, "max_cny": ceil, "min_wan": _wan(floor), "max_wan": _wan(ceil), **_span(p.span)})
             for k, f in enumerate(p.funding, 1):
                 t["funding"].append({
                     "guide_id": g.id, "program_id": p.id, "funding_id": f"f{k}", "min_cny": f.min_cny,

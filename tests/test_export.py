@@ -112,3 +112,18 @@ def test_exports_are_staged_and_swapped_in_whole(records, tmp_path):
     assert not (folder / "old_table.csv").exists() and not (folder / ".zhinan.abc123.duckdb.wal").exists()
     assert not stale.exists() and (folder / "guides.csv").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["exports"]
+
+
+def test_programs_carry_their_funding_range_and_top_level_flag(exported):
+    import csv
+
+    folder, guides = exported
+    with (folder / "programs.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    g003 = next(g for g in guides if g.title == "2022年度克拉玛依市科技计划储备项目申报指南")
+    # 003 p1 重大科技专项: `单项资助额度 200-1000 万元`; p5 创新人才工程项目 is nested in p4
+    by_id = {r["program_id"]: r for r in rows if r["guide_id"] == g003.id}
+    assert (by_id["p1"]["min_cny"], by_id["p1"]["max_cny"], by_id["p1"]["min_wan"]) == ("2000000", "10000000", "200")
+    assert (by_id["p1"]["is_top_level"], by_id["p5"]["is_top_level"]) == ("true", "false")
+    top = sum(1 for r in rows if r["guide_id"] == g003.id and r["parent_id"] == "")
+    assert top == sum(1 for r in rows if r["guide_id"] == g003.id and r["is_top_level"] == "true") == 4
