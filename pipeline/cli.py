@@ -328,10 +328,14 @@ def check(
     profile: Path = typer.Argument(..., help="applicant profile JSON (fields in the README, \"zhinan check\")"),
     records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
     fmt: str = typer.Option("terminal", "--format", help="terminal | json"),
+    explain: bool = typer.Option(False, "--explain", help="every requirement of every programme and how it was decided"),
 ) -> None:
-    """Is this applicant eligible for each programme? eligible / not eligible / unknown, with reasons."""
-    from pipeline.eligibility import check as run_check
+    """Is this applicant eligible for each programme? eligible only when every requirement was decided;
+    possibly eligible (with what is left to a person), not eligible (with the failing requirement), not open."""
+    from pipeline.eligibility import check as run_check, verdict_json
 
+    if fmt not in ("terminal", "json"):
+        raise UserError(f"--format {fmt}: use terminal or json")
     try:
         data = json.loads(profile.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -339,22 +343,28 @@ def check(
     guides = _records(records)
     verdicts = [(g, v) for g in sorted(guides, key=lambda g: (g.region.code or "", g.year or 0)) for v in run_check(g, data)]
     if fmt == "json":
-        sys.stdout.write(json.dumps([{
-            "guide_id": v.guide_id, "title": g.title, "program_id": v.program_id, "program": v.name, "status": v.status,
-            "failed": [{"requirement_id": d.requirement_id, "text": d.text, "span": d.span} for d in v.failed],
-            "unknown": [{"requirement_id": d.requirement_id, "text": d.text, "span": d.span} for d in v.unknown],
-            "unconverted": v.unconverted} for g, v in verdicts], ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps([verdict_json(g, v) for g, v in verdicts], ensure_ascii=False, indent=2) + "\n")
         return
     from rich.table import Table
 
-    table = Table("guide", "programme", "verdict", "because", title=f"{profile}")
-    colour = {"eligible": "green", "not eligible": "red", "unknown": "yellow"}
+    table = Table("guide", "programme", "verdict", "left to a person", "because", title=f"{profile}")
+    colour = {"eligible": "green", "not eligible": "red", "possibly eligible": "yellow", "not open": "magenta"}
     for g, v in verdicts:
-        why = v.failed or v.unknown
+        why = v.failed or v.open_questions
         reason = "; ".join(d.text[:60] for d in why[:2]) + (f" (+{len(why) - 2})" if len(why) > 2 else "")
         table.add_row(escape(f"{g.region.name} {g.year}"), escape(v.name), f"[{colour[v.status]}]{v.status}[/]",
-                      escape(reason))
+                      str(len(v.open_questions)), escape(reason))
     out.print(table)
+    if explain:
+        for g, v in verdicts:
+            out.print(f"\n[bold]{escape(g.title)}[/bold] — {escape(v.name)}: {v.status}", highlight=False, soft_wrap=True)
+            for d, ok in v.decided:
+                out.print(f"  {'passed' if ok else 'FAILED'}  {d.requirement_id}  {escape(d.text[:80])}",
+                          highlight=False, soft_wrap=True)
+            for d in v.unknown:
+                out.print(f"  no data  {d.requirement_id}  {escape(d.text[:80])}", highlight=False, soft_wrap=True)
+            for d in v.left:
+                out.print(f"  as text  {d.requirement_id}  {escape(d.text[:80])}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -115,3 +115,21 @@ def test_record_ids_accept_a_unique_prefix(tmp_path):
     assert json.loads(r.stdout)["new"]["title"] == "2022年度克拉玛依市科技计划储备项目申报指南"
     bad = zhinan("diff", "zz", ids[1][:6], "--records", str(out))
     assert bad.returncode == 2 and bad.stderr.startswith("error: zz: not a record file")
+
+
+def test_check_never_says_eligible_with_requirements_left(tmp_path):
+    out, ids = _records_folder(tmp_path)
+    r = zhinan("check", str(ROOT / "examples" / "profile.json"), "--records", str(out), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    verdicts = json.loads(r.stdout)
+    assert {v["status"] for v in verdicts} <= {"eligible", "not eligible", "possibly eligible", "not open"}
+    for v in verdicts:
+        if v["status"] == "eligible":
+            assert v["open_questions"] == 0 and not v["left_as_text"]
+    karamay = {v["program"]: v for v in verdicts if v["guide_id"] == ids[1]}
+    # 重大科技专项: `项目自筹资金应占总投资 80%以上` fails the profile's 75 %
+    assert karamay["重大科技专项"]["status"] == "not eligible"
+    assert any("80%以上" in d["text"] for d in karamay["重大科技专项"]["failed"])
+    assert karamay["软科学研究项目"]["status"] == "possibly eligible" and karamay["软科学研究项目"]["open_questions"] >= 1
+    explained = zhinan("check", str(ROOT / "examples" / "profile.json"), "--records", str(out), "--explain")
+    assert "FAILED  p1-r6  项目总投入不少于 3000 万元" in explained.stdout
