@@ -1,7 +1,7 @@
 """Throughput benchmark of `zhinan run` (issue 10.7). Not a test: numbers depend on the machine.
 
     .venv/bin/python -m bench.throughput [-n 1000] [--formats txt,pdf,docx,html] [--workers N]
-                                         [--out outputs/bench]
+                                         [--out outputs/bench] [--memory-only]
 
 Builds a corpus of N guides from corpus/*.txt in the chosen formats (PDF and DOCX through
 tests/make_renderings.py, HTML as paragraphs), each varied by a numbered last line so no two are
@@ -158,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default="txt,pdf,docx,html")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="one cold run over all N and the peak RSS (is memory flat in N?)")
     args = ap.parse_args(argv)
     formats = args.formats.split(",")
     from pipeline.settings import configure_prefect
@@ -173,6 +175,15 @@ def main(argv: list[str] | None = None) -> int:
         made = build_corpus(tmp / "corpus", args.n, formats)
         report["build_seconds"] = round(time.perf_counter() - t, 1)
         print(f"built {args.n} guides in {report['build_seconds']} s", flush=True)
+        if args.memory_only:
+            secs, summary = timed_run(tmp / "corpus", tmp / "out-all", args.workers, exports=())
+            report["memory_only"] = {"seconds": round(secs, 1), "counts": summary.counts, "peak_rss_mb": {
+                "run": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}}
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "memory.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            print(json.dumps(report["memory_only"]))
+            return 0
         timed_run(tmp / "corpus" / formats[0], tmp / "warmup", args.workers)  # Prefect's server up, workers warm
         per: dict = {}
         for fmt in formats:
