@@ -36,9 +36,6 @@ class Region:
                 out.append((pos, hi))
         return cls(tuple(out))
 
-    def contains(self, i: int) -> bool:
-        return any(a <= i < b for a, b in self.ranges)
-
     def text(self, text: str) -> str:
         return "\n".join(text[a:b] for a, b in self.ranges)
 

@@ -99,6 +99,9 @@ def _write_exports(out: Path, formats: tuple[str, ...]):
 
 def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_entry, on_start, isolate: bool,
          limits: Limits, started: float, exports: tuple[str, ...] = ()) -> jobs.Summary:
+    # The document loop is a plain function the flow calls, not part of the flow's own body: written
+    # inline, prefect-dask could no longer serialise the submitted task (`cannot pickle
+    # '_thread.lock'`, tests/test_dask.py), although the task and its parameters were the same.
     journal = jobs.Journal(out, version)
     candidates = jobs.discover(target, out)
     if on_start:

@@ -98,6 +98,13 @@ class Summary:
     reused: int = 0
     fault: str | None = None  # why the run stopped early (the environment, not a document)
 
+    @classmethod
+    def of(cls, entries: list[Entry], reused: int = 0, fault: str | None = None) -> "Summary":
+        counts: dict[str, int] = {}
+        for e in entries:
+            counts[e.status] = counts.get(e.status, 0) + 1
+        return cls(len(entries), counts, [e for e in entries if e.status == "failed"], reused, fault)
+
     def line(self) -> str:
         c = self.counts
         return (f"{self.discovered} discovered: {c.get('ok', 0)} ok, {c.get('partial', 0)} partial, "
@@ -248,6 +255,14 @@ class Journal:
         self.path.unlink(missing_ok=True)
 
 
+def read_manifest(out_dir: Path) -> dict:
+    """The folder's run.json, or {} when there is none or it cannot be read."""
+    try:
+        return json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def _rows(path: Path) -> list[dict]:
     """JSON lines of a ledger or journal; a torn last line (a kill mid-write) is ignored."""
     rows = []
@@ -267,11 +282,7 @@ def previous_results(out_dir: Path, version: str) -> dict[tuple[str, str], Entry
     """Finished documents a run may reuse, by (path, sha256): the last complete run's ledger when
     it was made by this pipeline version, then the journal of an interrupted run (its rows win)."""
     found: dict[tuple[str, str], Entry] = {}
-    try:
-        manifest = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        manifest = {}
-    rows = _rows(out_dir / "ledger.jsonl") if manifest.get("pipeline_version") == version else []
+    rows = _rows(out_dir / "ledger.jsonl") if read_manifest(out_dir).get("pipeline_version") == version else []
     rows += [r for r in _rows(out_dir / JOURNAL) if r.pop("pipeline_version", None) == version]
     fields = set(Entry.__dataclass_fields__)
     for row in rows:
@@ -289,12 +300,7 @@ def start(out_dir: Path, corpus: Path, version: str) -> None:
     """Mark the output folder as holding a run in progress: the manifest says `running` until
     finish() rewrites it, so a killed run never leaves a manifest that claims to be complete."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        manifest = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        manifest = {}
-    manifest.update({"status": "running", "corpus": str(corpus)})
-    write_json(out_dir / "run.json", manifest)
+    write_json(out_dir / "run.json", {**read_manifest(out_dir), "status": "running", "corpus": str(corpus)})
 
 
 def abort(out_dir: Path, entries: list[Entry], reason: str, status: str = "failed") -> Summary:
@@ -302,15 +308,10 @@ def abort(out_dir: Path, entries: list[Entry], reason: str, status: str = "faile
     for the next run; the manifest says `failed` or `interrupted` and why (if even that can be
     written)."""
     try:
-        manifest = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
-        manifest.update({"status": status, "reason": reason})
-        write_json(out_dir / "run.json", manifest)
-    except (OSError, ValueError):
+        write_json(out_dir / "run.json", {**read_manifest(out_dir), "status": status, "reason": reason})
+    except OSError:
         pass
-    counts: dict[str, int] = {}
-    for e in entries:
-        counts[e.status] = counts.get(e.status, 0) + 1
-    return Summary(len(entries), counts, [e for e in entries if e.status == "failed"], fault=reason)
+    return Summary.of(entries, fault=reason)
 
 
 def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, version: str = "",
@@ -330,13 +331,10 @@ def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, ve
                 f.unlink()  # left by a killed run
     if before_manifest is not None:
         before_manifest()
-    counts: dict[str, int] = {}
-    for e in entries:
-        counts[e.status] = counts.get(e.status, 0) + 1
-    summary = Summary(len(entries), counts, [e for e in entries if e.status == "failed"], reused)
+    summary = Summary.of(entries, reused=reused)
     write_json(out_dir / "run.json", {
         "status": "complete", "corpus": str(corpus), "schema_version": SCHEMA_VERSION,
-        "pipeline_version": version, "discovered": summary.discovered, "counts": counts, "reused": reused,
+        "pipeline_version": version, "discovered": summary.discovered, "counts": summary.counts, "reused": reused,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "seconds": round(time.time() - started, 2),
     })

@@ -159,7 +159,8 @@ def _main_content(lines: list[str], main: list[str]) -> list[int] | None:
             at = content.find(k)
         if at >= 0:
             kept.append(i)
-            cursor = max(cursor, at + len(k)) if at >= cursor else cursor
+            if at >= cursor:  # an exact paragraph found before the cursor does not move it back
+                cursor = at + len(k)
     return kept or None
 
 
