@@ -122,18 +122,28 @@ def test_rule_example(kind, rule, text, expected):
     assert hit is expected
 
 
-def test_bad_pattern_is_reported_with_its_rule(tmp_path, monkeypatch):
+@pytest.fixture
+def rule_file(tmp_path, monkeypatch):
+    """Write a rule file into a temporary data folder; load it with `extractors.rules.load_toml`
+    (its cache cleared before and after)."""
     import extractors.rules as r
 
-    (tmp_path / "bad.toml").write_text('[[line]]\nid = "oops"\npattern = "(unclosed"\nexamples = ["x"]\ncounter = ["y"]\n',
-                                       encoding="utf-8")
     monkeypatch.setattr(r, "DATA", tmp_path)
     r.load_toml.cache_clear()
-    try:
-        with pytest.raises(r.RuleError, match="oops"):
-            r.load_toml("bad.toml")
-    finally:
-        r.load_toml.cache_clear()
+
+    def write(name: str, toml: str) -> str:
+        (tmp_path / name).write_text(toml, encoding="utf-8")
+        return name
+    yield write
+    r.load_toml.cache_clear()
+
+
+def test_bad_pattern_is_reported_with_its_rule(rule_file):
+    from extractors.rules import RuleError, load_toml
+
+    name = rule_file("bad.toml", '[[line]]\nid = "oops"\npattern = "(unclosed"\nexamples = ["x"]\ncounter = ["y"]\n')
+    with pytest.raises(RuleError, match="oops"):
+        load_toml(name)
 
 
 FIRST_MATCH = [("categories.toml", "category"), ("requirements.toml", "category"), ("deadlines.toml", "kind"),
@@ -160,15 +170,9 @@ def test_every_rule_file_validates_and_every_rule_has_counter_examples():
                 assert entry["examples"] and entry["counter"], (path.name, group, entry.get("id"))
 
 
-def test_a_rule_without_counter_examples_is_refused_with_its_entry_quoted(tmp_path, monkeypatch):
-    import extractors.rules as r
+def test_a_rule_without_counter_examples_is_refused_with_its_entry_quoted(rule_file):
+    from extractors.rules import RuleError, load_toml
 
-    (tmp_path / "thin.toml").write_text('[[kind]]\nid = "close"\npattern = "截止"\nexamples = ["6月15日截止"]\n',
-                                        encoding="utf-8")
-    monkeypatch.setattr(r, "DATA", tmp_path)
-    r.load_toml.cache_clear()
-    try:
-        with pytest.raises(r.RuleError, match=r"thin.toml \[kind\] close: needs .*counter.*pattern = '截止'"):
-            r.load_toml("thin.toml")
-    finally:
-        r.load_toml.cache_clear()
+    name = rule_file("thin.toml", '[[kind]]\nid = "close"\npattern = "截止"\nexamples = ["6月15日截止"]\n')
+    with pytest.raises(RuleError, match=r"thin.toml \[kind\] close: needs .*counter.*pattern = '截止'"):
+        load_toml(name)
