@@ -17,12 +17,13 @@ from extractors.formats.docx import check_ole, convert_legacy_doc, read_docx
 from extractors.formats.html import read_html
 from extractors.formats.pdf import MAX_PAGES, read_pdf
 from extractors.metadata import extract_meta
+from extractors.requirements import assign_ids
 from extractors.normalize import Normalized, normalize
 from extractors.doc import GuideDoc
 from extractors.nlp import entity_pass
 from extractors.phones import dominant_area
 from extractors.programs import find_programs
-from schemas import Entity, Furniture, Guide, Issue, Program, Region, Section, Source, Span
+from schemas import Entity, Furniture, Guide, Issue, PageStart, Program, Region, Section, Source, Span
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # The largest text a worker finishes within its default 120 s: the extractors are linear at about
@@ -186,6 +187,7 @@ def build_guide(loaded: Loaded) -> Guide:
         channels=channels, outline=outline, entities=entities, furniture=loaded.furniture, text_map=loaded.norm.runs(),
         issues=issues,
     )
+    assign_ids([("", guide.requirements)] + [(p.name, p.requirements) for p in guide.programs])
     if loaded.page_of is not None:
         offsets, pages = loaded.norm.offsets, loaded.page_of
 
@@ -197,7 +199,18 @@ def build_guide(loaded: Loaded) -> Guide:
 
         for name in ("programs", "requirements", "contacts", "deadlines", "channels", "outline", "entities"):
             _set_pages(getattr(guide, name), page_at)
+        guide.page_starts = page_starts(offsets, pages)
     return guide
+
+
+def page_starts(offsets, pages) -> list[PageStart]:
+    """The first text character of each page, in one pass over the text (characters the normaliser
+    inserted, offset -1, belong to no page)."""
+    out: list[PageStart] = []
+    for i, src in enumerate(offsets):
+        if src >= 0 and (not out or pages[src] > out[-1].page):
+            out.append(PageStart(page=pages[src], start=i))
+    return out
 
 
 def _deadline_year(guide_fields, per) -> int | None:

@@ -7,6 +7,7 @@ paragraphs. Lists under procedure (`申报时间及要求`) are steps, not eligi
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -212,3 +213,19 @@ def categorize(text: str, fields: set[str] | None = None) -> str:
         if rule["regex"].search(text):
             return rule["id"]
     return "other"
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def assign_ids(owners: list[tuple[str, list]]) -> None:
+    """Give each requirement its stable id (`Requirement.id`): a hash of its owner's name (the
+    programme; empty for guide-wide ones) and its text with spaces removed. It does not move when
+    other requirements are added, removed or reordered; a repeat under one owner gets `-2`, `-3`."""
+    seen: dict[str, int] = {}
+    for owner, reqs in owners:
+        for r in reqs:
+            words = _SPACES.sub("", r.text)
+            key = hashlib.sha1(f"{owner}\0{words}".encode("utf-8")).hexdigest()[:8]
+            seen[key] = seen.get(key, 0) + 1
+            r.id = f"r-{key}" if seen[key] == 1 else f"r-{key}-{seen[key]}"

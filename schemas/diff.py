@@ -12,6 +12,7 @@ DIFF_SCHEMA_VERSION = "1.0"
 ChangeKind = Literal[
     "program_added", "program_removed", "program_renamed",
     "funding_max_raised", "funding_max_lowered", "funding_min_raised", "funding_min_lowered",
+    "funding_max_added", "funding_max_removed", "funding_min_added", "funding_min_removed",
     "funding_added", "funding_removed",
     "mode_added", "mode_dropped",
     "cofunding_tightened", "cofunding_loosened", "cofunding_added", "cofunding_removed",

@@ -100,6 +100,10 @@ class Constraint(Model):
 
 
 class Requirement(Model):
+    id: str = Field(default="", description="stable id within the guide (addition to the contract): `r-` and 8 hex "
+                    "digits of a hash of the owning programme's name and the requirement's text (`-2`, `-3` for a "
+                    "repeat under one owner), so inserting or reordering requirements leaves the other ids alone; "
+                    "rules, check, exports and the review site use it")
     text: str
     category: RequirementCategory = "other"
     constraints: list[Constraint] = Field(default_factory=list)
@@ -158,6 +162,14 @@ class Furniture(Model):
     text: str
 
 
+class PageStart(Model):
+    """Where a PDF page's text begins in `text` (addition to the contract): the review site draws
+    the page breaks and each page's furniture from these."""
+
+    page: int = Field(ge=1)
+    start: int = Field(ge=0, description="offset in `text` of the page's first character")
+
+
 class Issue(Model):
     """Something the pipeline noticed and recorded instead of raising."""
 
@@ -197,6 +209,8 @@ class Guide(Model):
     outline: list[Section] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     furniture: list[Furniture] = Field(default_factory=list)
+    page_starts: list[PageStart] = Field(default_factory=list, description="PDF only: where each page with text "
+                                         "begins in `text`, in page order")
     text_map: list[list[int]] = Field(
         default_factory=list,
         description="runs [text_start, source_start, length]: text[a:a+n] came from the decoded "
