@@ -141,7 +141,7 @@ def prefect_overhead_ms(n: int, workers: int) -> float:
 
 
 def timed_run(corpus: Path, out: Path, workers: int, **kw) -> tuple[float, object]:
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     start = time.perf_counter()
     summary = run_corpus(corpus, out, workers=workers, **kw)
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="one cold run over all N and the peak RSS (is memory flat in N?)")
     args = ap.parse_args(argv)
     formats = args.formats.split(",")
-    from pipeline.settings import configure_prefect
+    from pipeline.run.settings import configure_prefect
 
     configure_prefect()
     from prefect.testing.utilities import prefect_test_harness

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from extractors.errors import IngestError  # noqa: E402
 from fuzz.mutate import MUTATORS  # noqa: E402
-from pipeline.isolate import Limits, close_pools, parse_isolated  # noqa: E402
+from pipeline.run.isolate import Limits, close_pools, parse_isolated  # noqa: E402
 from schemas.evidence import span_problems  # noqa: E402
 
 FINDINGS = {"PARSER_BUG", "WORKER_CRASHED", "BAD_SPAN", "ESCAPED"}

@@ -72,21 +72,21 @@ def run(
         raise UserError(f"corpus not found: {corpus}")
     if corpus.is_dir() and out_dir.resolve() == corpus.resolve():
         raise UserError(f"--out {out_dir} is the corpus folder itself: choose another output folder")
-    from pipeline.settings import configure_prefect
+    from pipeline.run.settings import configure_prefect
 
     configure_prefect()
     _setup_logging(out_dir / "zhinan.log")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline.export import FORMATS
-    from pipeline.flow import request_stop, run_corpus
+    from pipeline.products.export import FORMATS
+    from pipeline.run.flow import request_stop, run_corpus
 
     fmts = () if export_formats == "none" else FORMATS if export_formats == "all" else tuple(export_formats.split(","))
     unknown = set(fmts) - set(FORMATS)
     if unknown:
         raise UserError(f"--export {export_formats}: use all, none, or some of {', '.join(FORMATS)}")
-    from pipeline.isolate import Limits
-    from pipeline.jobs import RunLocked
+    from pipeline.run.isolate import Limits
+    from pipeline.run.jobs import RunLocked
 
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=err,
@@ -179,39 +179,40 @@ def _print_entities(guide, labels: set[str]) -> None:
 
 def _records(records: Path) -> list:
     """All records of an outputs folder, or a one-line error when there are none."""
-    from pipeline.export import load_records
+    from pipeline.products import records as store
 
-    guides = load_records(records)
-    if not guides:
-        raise UserError(f"no records in {records}/guides: run `zhinan run` first")
-    return guides
+    try:
+        return store.require(records)
+    except store.RecordsError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _load_record(ref: str, records: Path):
-    """A record from a record JSON path, a record id in RECORDS/guides, or a guide file (extracted)."""
+    """A record from a record JSON path, a record id (or unique prefix) in RECORDS/guides, or a
+    guide file (extracted)."""
     from extractors.document import SUFFIX_FORMAT, extract_file
     from extractors.errors import IngestError
-    from schemas import Guide
+    from pipeline.products import records as store
 
+    try:
+        found = store.find(ref, records)
+    except store.RecordsError as exc:
+        raise UserError(str(exc)) from None
+    if found is not None:
+        return found
     p = Path(ref)
-    if p.suffix == ".json" and p.is_file():
-        return Guide.model_validate_json(p.read_text(encoding="utf-8"))
-    cand = records / "guides" / f"{ref}.json"
-    if cand.is_file():
-        return Guide.model_validate_json(cand.read_text(encoding="utf-8"))
-    if re.fullmatch(r"[0-9a-f]{4,15}", ref):  # a unique prefix of a record id, as git takes one
-        hits = sorted((records / "guides").glob(f"{ref}*.json"))
-        if len(hits) == 1:
-            return Guide.model_validate_json(hits[0].read_text(encoding="utf-8"))
-        if len(hits) > 1:
-            raise UserError(f"{ref} is the start of {len(hits)} record ids ({', '.join(h.stem for h in hits[:4])}"
-                            f"{', …' if len(hits) > 4 else ''}): type more of it")
     if p.is_file() and p.suffix.lower() in SUFFIX_FORMAT:
         try:
             return extract_file(p, p.parent)
         except IngestError as exc:
             raise UserError(str(exc)) from exc
     raise UserError(f"{ref}: not a record file, a record id in {records}/guides, or a guide file")
+
+
+def _report_link(records: Path, page_folder: Path) -> str | None:
+    """The review site's folder relative to a page's folder, when the site exists."""
+    site = records / "report"
+    return Path(os.path.relpath(site, page_folder)).as_posix() if (site / "index.html").is_file() else None
 
 
 @app.command()
@@ -223,35 +224,42 @@ def diff(
     records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
 ) -> None:
     """What changed between two guides, by meaning: programmes, funding, rules, contacts, dates."""
-    from pipeline.diff import diff as run_diff
-    from pipeline.reports import KIND_LABEL, diff_html, diff_markdown
+    from pipeline.products.diff import diff as run_diff
+    from pipeline.products.diff_page import render
 
     if fmt not in ("terminal", "json", "markdown", "html"):
         raise UserError(f"--format {fmt}: use terminal, json, markdown or html")
     d = run_diff(_load_record(old, records), _load_record(new, records))
     if fmt == "terminal" and output is None:
-        from rich.table import Table
-
-        out.print(f"[bold]{escape(d.old.title)}[/bold] ({d.old.region} {d.old.year}) → "
-                  f"[bold]{escape(d.new.title)}[/bold] ({d.new.region} {d.new.year})", highlight=False, soft_wrap=True)
-        pairs = Table("old", "new", "category", "score", title="programmes aligned")
-        for p in d.pairs:
-            pairs.add_row(escape(p.old_name or "—"), escape(p.new_name or "—"), p.category or "", f"{p.score:.2f}")
-        out.print(pairs)
-        table = Table("change", "programme", "summary", title=f"{len(d.changes)} changes")
-        for c in d.changes:
-            table.add_row(KIND_LABEL.get(c.kind, c.kind), escape(c.program or "guide"), escape(c.summary))
-        out.print(table)
+        _print_diff(d)
         return
-    text = {"json": lambda: d.model_dump_json(indent=2) + "\n", "markdown": lambda: diff_markdown(d),
-            "html": lambda: diff_html(d), "terminal": lambda: diff_markdown(d)}[fmt]()
+    text = render(d, fmt, _report_link(records, (output or Path("x")).resolve().parent))
     if output:
-        from pipeline.store import write_atomic
+        from pipeline.run.store import write_atomic
 
         write_atomic(output, text)
         err.print(f"{len(d.changes)} changes → {output}", highlight=False)
     else:
         sys.stdout.write(text)
+
+
+def _print_diff(d) -> None:
+    from rich.table import Table
+
+    from pipeline.products.diff_page import GUIDE_WIDE, KIND_LABEL, grouped
+
+    out.print(f"[bold]{escape(d.old.title)}[/bold] ({d.old.region} {d.old.year}) → "
+              f"[bold]{escape(d.new.title)}[/bold] ({d.new.region} {d.new.year})", highlight=False, soft_wrap=True)
+    pairs = Table("old", "new", "category", "score", title="programmes aligned")
+    for p in d.pairs:
+        pairs.add_row(escape(p.old_name or "—"), escape(p.new_name or "—"), p.category or "", f"{p.score:.2f}")
+    out.print(pairs)
+    table = Table("programme", "change", "summary", title=f"{len(d.changes)} changes")
+    for name, cs in grouped(d):
+        for k, c in enumerate(cs):
+            table.add_row(escape(name if k == 0 else "") if name != GUIDE_WIDE or k else "guide-wide",
+                          KIND_LABEL.get(c.kind, c.kind), escape(c.summary), end_section=k == len(cs) - 1)
+    out.print(table)
 
 
 @app.command()
@@ -261,29 +269,14 @@ def compare(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="where compare.csv and compare.html go (default RECORDS)"),
 ) -> None:
     """Line up all records: a table per category (or region, year), funding chart, yearly timelines."""
-    from pipeline.diff import diff as run_diff
-    from pipeline.reports import compare_html, compare_rows, write_csv
-    from pipeline.store import write_atomic
+    from pipeline.products.compare import BY, write_compare
 
-    if by not in ("category", "region", "year"):
+    if by not in BY:
         raise UserError(f"--by {by}: use category, region or year")
     guides = _records(records)
-    guides.sort(key=lambda g: (g.region.code or "", g.year or 0, g.id))
-    rows = compare_rows(guides)
-    by_region: dict[str, list] = {}
-    for g in guides:
-        by_region.setdefault(g.region.code or "?", []).append(g)
-    timelines = []
-    for code, gs in sorted(by_region.items()):
-        years = sorted({g.year for g in gs if g.year})
-        if len(years) >= 2:
-            firsts = [next(g for g in gs if g.year == y) for y in years]
-            timelines.append((f"{firsts[0].region.name}", [run_diff(a, b) for a, b in zip(firsts, firsts[1:])]))
-    target = out_dir or records
-    write_csv(rows, target / "compare.csv")
-    write_atomic(target / "compare.html", compare_html(rows, by, timelines))
-    err.print(f"{len(rows)} programmes of {len(guides)} guides → {target}/compare.csv, {target}/compare.html",
-              highlight=False)
+    written = write_compare(guides, out_dir or records, by, report=records / "report")
+    err.print(f"{sum(len(g.programs) for g in guides)} programmes of {len(guides)} guides → "
+              f"{', '.join(str(p) for p in written)}", highlight=False)
 
 
 @app.command()
@@ -292,8 +285,8 @@ def export(
     fmt: str = typer.Option("all", "--format", help="csv | parquet | duckdb | all"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="where the tables go (default RECORDS/exports)"),
 ) -> None:
-    """One table per entity (guides, programs, funding, …) for BI, with a data dictionary."""
-    from pipeline.export import FORMATS, export as run_export
+    """One table per entity (guides, programs, funding, …, texts) for BI, with a data dictionary."""
+    from pipeline.products.export import FORMATS, export as run_export
 
     if fmt not in FORMATS + ("all",):
         raise UserError(f"--format {fmt}: use csv, parquet, duckdb or all")
@@ -308,17 +301,11 @@ def rules(
     out_dir: Optional[Path] = typer.Option(None, "--out", help="where <guide_id>.json rule files go (default RECORDS/rules)"),
 ) -> None:
     """Draft eligibility rules as JSON Logic: one per requirement, combined per programme."""
-    from pipeline.eligibility import rules_document
-    from pipeline.store import dumps, write_atomic
+    from pipeline.products.rules import write_rules
 
     guides = _records(records)
     target = out_dir or records / "rules"
-    n_rules = n_left = 0
-    for g in guides:
-        doc = rules_document(g)
-        write_atomic(target / f"{g.id}.json", dumps(doc))
-        n_rules += sum(len(p["rules"]) for p in doc["programs"])
-        n_left += sum(len(p["unconverted"]) for p in doc["programs"])
+    n_rules, n_left = write_rules(guides, target)
     err.print(f"{len(guides)} guides → {target}: {n_rules} draft rules, {n_left} requirements left as text "
               "(listed under `unconverted`)", highlight=False)
 
@@ -332,7 +319,7 @@ def check(
 ) -> None:
     """Is this applicant eligible for each programme? eligible only when every requirement was decided;
     possibly eligible (with what is left to a person), not eligible (with the failing requirement), not open."""
-    from pipeline.eligibility import check as run_check, verdict_json
+    from pipeline.products.check import check_all, verdict_json
 
     if fmt not in ("terminal", "json"):
         raise UserError(f"--format {fmt}: use terminal or json")
@@ -340,14 +327,17 @@ def check(
         data = json.loads(profile.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"{profile}: not a readable JSON profile ({exc})") from exc
-    guides = _records(records)
-    verdicts = [(g, v) for g in sorted(guides, key=lambda g: (g.region.code or "", g.year or 0)) for v in run_check(g, data)]
+    verdicts = check_all(_records(records), data)
     if fmt == "json":
         sys.stdout.write(json.dumps([verdict_json(g, v) for g, v in verdicts], ensure_ascii=False, indent=2) + "\n")
         return
+    _print_verdicts(verdicts, str(profile), explain)
+
+
+def _print_verdicts(verdicts, title: str, explain: bool) -> None:
     from rich.table import Table
 
-    table = Table("guide", "programme", "verdict", "left to a person", "because", title=f"{profile}")
+    table = Table("guide", "programme", "verdict", "left to a person", "because", title=escape(title))
     colour = {"eligible": "green", "not eligible": "red", "possibly eligible": "yellow", "not open": "magenta"}
     for g, v in verdicts:
         why = v.failed or v.open_questions
@@ -355,16 +345,12 @@ def check(
         table.add_row(escape(f"{g.region.name} {g.year}"), escape(v.name), f"[{colour[v.status]}]{v.status}[/]",
                       str(len(v.open_questions)), escape(reason))
     out.print(table)
-    if explain:
-        for g, v in verdicts:
-            out.print(f"\n[bold]{escape(g.title)}[/bold] — {escape(v.name)}: {v.status}", highlight=False, soft_wrap=True)
-            for d, ok in v.decided:
-                out.print(f"  {'passed' if ok else 'FAILED'}  {d.requirement_id}  {escape(d.text[:80])}",
-                          highlight=False, soft_wrap=True)
-            for d in v.unknown:
-                out.print(f"  no data  {d.requirement_id}  {escape(d.text[:80])}", highlight=False, soft_wrap=True)
-            for d in v.left:
-                out.print(f"  as text  {d.requirement_id}  {escape(d.text[:80])}", highlight=False, soft_wrap=True)
+    if not explain:
+        return
+    for g, v in verdicts:
+        out.print(f"\n[bold]{escape(g.title)}[/bold] — {escape(v.name)}: {v.status}", highlight=False, soft_wrap=True)
+        for how, d in v.explained():
+            out.print(f"  {how:<7}  {d.requirement_id}  {escape(d.text[:80])}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -372,12 +358,13 @@ def report(
     records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="where the site goes (default RECORDS/report)"),
 ) -> None:
-    """A static review site: every guide's text with its extracted spans highlighted, next to the record."""
-    from pipeline.review import write_site
+    """A static review site: every file of the run, every guide's text with its extracted spans highlighted."""
+    from pipeline.products.records import ledger
+    from pipeline.products.review import write_site
 
     guides = _records(records)
     target = out_dir or records / "report"
-    write_site(guides, target)
+    write_site(guides, target, ledger(records))
     err.print(f"{len(guides)} guide pages → {target}/index.html", highlight=False)
 
 
@@ -386,22 +373,11 @@ def list_records(
     records: Path = typer.Option(Path("outputs"), "--records", help="outputs folder holding guides/<id>.json"),
 ) -> None:
     """The records of an outputs folder and every ledger row: id, title, region, year, programmes, status."""
-    from pipeline.export import load_records
+    from pipeline.products.records import listing
 
-    guides = {g.id: g for g in load_records(records)}
-    ledger = records / "ledger.jsonl"
-    rows = [json.loads(x) for x in ledger.read_text(encoding="utf-8").splitlines()] if ledger.is_file() else []
-    if not guides and not rows:
+    listed = listing(records)
+    if not listed:
         raise UserError(f"no records in {records}/guides: run `zhinan run` first")
-    listed = []
-    for r in rows:
-        g = guides.get(r.get("guide_id") or "")
-        status = r["status"] + (f" {r['reason']}" if r.get("reason") else "")
-        listed.append((r.get("guide_id") or "—", g.title if g else "", g.region.name or "" if g else "",
-                       str(g.year or "") if g else "", str(len(g.programs)) if g else "", status, r["path"]))
-    in_ledger = {r.get("guide_id") for r in rows}
-    listed += [(g.id, g.title, g.region.name or "", str(g.year or ""), str(len(g.programs)), "ok (not in the ledger)",
-                g.source.path) for g in guides.values() if g.id not in in_ledger]
     if not out.is_terminal:
         for row in listed:
             sys.stdout.write("\t".join(row) + "\n")

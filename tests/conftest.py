@@ -10,7 +10,7 @@ import pytest
 
 _PREFECT_HOME = tempfile.mkdtemp(prefix="zhinan-prefect-test-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
-from pipeline.settings import configure_prefect  # noqa: E402
+from pipeline.run.settings import configure_prefect  # noqa: E402
 
 configure_prefect(Path(_PREFECT_HOME))
 

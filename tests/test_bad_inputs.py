@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from pipeline import jobs
-from pipeline.isolate import Limits
+from pipeline.run import jobs
+from pipeline.run.isolate import Limits
 from tests.bad_inputs import build
 from tests.conftest import CORPUS
 
@@ -78,7 +78,7 @@ def test_page_cap_marks_the_record_partial(renderings, tmp_path):
 
 def test_run_over_corpus_renderings_and_bad_files_accounts_for_every_file(prefect_harness, bad, renderings, tmp_path,
                                                                           monkeypatch):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     folder, cases = bad
     corpus = tmp_path / "corpus"

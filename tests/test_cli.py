@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+from schemas import Guide
 from tests.conftest import CORPUS, ROOT
 
 
@@ -132,4 +133,6 @@ def test_check_never_says_eligible_with_requirements_left(tmp_path):
     assert any("80%以上" in d["text"] for d in karamay["重大科技专项"]["failed"])
     assert karamay["软科学研究项目"]["status"] == "possibly eligible" and karamay["软科学研究项目"]["open_questions"] >= 1
     explained = zhinan("check", str(ROOT / "examples" / "profile.json"), "--records", str(out), "--explain")
-    assert "FAILED  p1-r6  项目总投入不少于 3000 万元" in explained.stdout
+    record = Guide.model_validate_json((out / "guides" / f"{ids[1]}.json").read_text(encoding="utf-8"))
+    (rid,) = [r.id for p in record.programs for r in p.requirements if "项目总投入不少于 3000 万元" in r.text]
+    assert f"FAILED   {rid}  项目总投入不少于 3000 万元" in explained.stdout  # the record's stable requirement id

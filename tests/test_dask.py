@@ -12,7 +12,7 @@ distributed = pytest.importorskip("distributed", reason="dask.distributed is not
 
 
 def test_flow_on_a_local_dask_cluster_matches_the_local_run(prefect_harness, tmp_path):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipeline.diff import MIRROR, diff
+from pipeline.products.diff import MIRROR, diff
 from schemas import Diff, Guide
 from tests.conftest import CORPUS, ROOT, chromium
 
@@ -17,7 +17,7 @@ K2017, K2022, X2024 = "000_8708816bca33718b", "003_b20fb3b92bb753f0", "002_1d24a
 @pytest.fixture(scope="module")
 def run_records(prefect_harness, tmp_path_factory):
     """The corpus through `run_corpus` (the flow `zhinan run` runs); records by source stem."""
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     out = tmp_path_factory.mktemp("run")
     run_corpus(CORPUS, out, workers=2)
@@ -114,10 +114,84 @@ def test_compare_tables_chart_and_timeline(run_records, tmp_path):
     lines = csv_text.splitlines()
     assert lines[0].startswith("category,region,region_code,year")
     assert len(lines) == 1 + sum(len(g.programs) for g in run_records[1].values())
-    assert "major_project,西宁市,630100,2024" in csv_text and "100-500万元" in csv_text
+    assert "major_project,西宁市,630100,2024" in csv_text and "100–500万元" in csv_text
     html = (tmp_path / "compare.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html
+    assert "<svg" in html
     assert "克拉玛依市：逐年变化" in html and "2017 → 2022" in html
+
+
+def test_a_ceiling_the_old_guide_did_not_state_is_new_not_lowered(run_records):
+    """Xining 2024 gives 重点研发与转化计划 no amount; Karamay 2022's 重点研发计划 says 50-200万元."""
+    from pipeline.products.diff_page import KIND_LABEL
+
+    _, r = run_records
+    d = diff(r[X2024], r[K2022])
+    got = {(c.kind, c.old, c.new) for c in d.changes if c.program == "重点研发计划" and c.kind.startswith("funding_")}
+    assert got == {("funding_max_added", None, 2_000_000), ("funding_min_added", None, 500_000)}
+    assert KIND_LABEL["funding_max_added"] == "新增上限"
+    back = {c.kind for c in diff(r[K2022], r[X2024]).changes if c.program == "重点研发与转化计划"
+            and c.kind.startswith("funding_")}
+    assert back == {"funding_max_removed", "funding_min_removed"}
+
+
+def test_funding_without_an_amount_reads_plainly(run_records):
+    _, r = run_records
+    d = diff(r[K2017], r[K2022])
+    (gone,) = changes(d, "funding_removed", "创新环境建设计划")
+    assert gone.summary == "创新环境建设计划: funding (no amount stated) removed"
+    assert not any("—–—" in c.summary for c in d.changes)
+
+
+def test_diff_page_is_grouped_by_programme_and_links_to_the_review_pages(run_records, tmp_path):
+    import lxml.html
+
+    out, r = run_records
+    assert _cli("report", "--records", str(out)).returncode == 0
+    page = tmp_path / "diff.html"
+    assert _cli("diff", r[K2017].id, r[K2022].id, "--records", str(out), "--format", "html", "-o", str(page)).returncode == 0
+    doc = lxml.html.fromstring(page.read_text(encoding="utf-8"))
+    d = diff(r[K2017], r[K2022])
+    sections = {s.get("data-program"): s for s in doc.xpath("//section[@class='prog']")}
+    assert len(doc.xpath("//tr[@class='change']")) == len(d.changes)
+    for c in d.changes:  # each change sits in its programme's section
+        assert c.program is None or c.program in sections
+    major = sections["重大科技专项"]
+    assert "自筹要求提高" in major.text_content() and "mode_dropped" in major.text_content()
+    assert [tr.get("data-group") for tr in major.xpath(".//tr[@class='change']")].count("funding") >= 2
+    links = major.xpath(".//h2//a/@href")
+    assert len(links) == 2
+    for href in links:  # the old and the new guide's review pages, at the programme
+        target, anchor = href.split("#")
+        assert (tmp_path / target).resolve().is_file() and anchor.startswith("p")
+
+
+def test_compare_draws_caps_as_caps_and_lists_programmes_without_an_amount(run_records, tmp_path):
+    import lxml.html
+
+    from pipeline.products.compare import compare_rows, shape
+
+    out, r = run_records
+    assert _cli("report", "--records", str(out)).returncode == 0
+    assert _cli("compare", "--records", str(out), "--out", str(tmp_path)).returncode == 0
+    html = (tmp_path / "compare.html").read_text(encoding="utf-8")
+    rows = compare_rows(list(r.values()))
+    caps = [x for x in rows if shape(x)[0] == "cap"]
+    assert caps  # e.g. `最高不超过100万元`: a ceiling and no floor
+    for x in caps:
+        assert f'id="cap-{x["guide_id"]}-{x["program_id"]}"' in html
+        assert f'id="range-{x["guide_id"]}-{x["program_id"]}"' not in html
+    ranges = [x for x in rows if shape(x)[0] == "range"]
+    assert all(f'id="range-{x["guide_id"]}-{x["program_id"]}"' in html for x in ranges)
+    doc = lxml.html.fromstring(html)
+    listed = doc.xpath("//h2[@id='no-amount']/following-sibling::table[1]//td[3]")
+    silent = sorted(x["program"] for x in rows if shape(x)[0] == "none")
+    assert silent and sorted(td.text_content() for td in listed) == silent
+    assert "创新环境建设计划" in silent
+    # Chinese labels, the field name beside; no bare English headings
+    assert "按类别" in doc.text_content() and "按 category" not in html
+    # programme names link to their evidence on the review site
+    links = doc.xpath("//table//td/a/@href")
+    assert links and all((tmp_path / h.split("#")[0]).resolve().is_file() for h in links)
 
 
 def test_html_pages_open_in_headless_chromium(run_records, tmp_path):
@@ -131,3 +205,28 @@ def test_html_pages_open_in_headless_chromium(run_records, tmp_path):
         done = chromium(f"--screenshot={shot}", "--window-size=1200,900", (tmp_path / page).as_uri(),
                         profile=tmp_path / "profile")
         assert done.returncode == 0 and shot.stat().st_size > 10_000
+
+
+def test_diff_filter_runs_in_chromium(run_records, tmp_path):
+    """`diff.html#q=重大科技专项` opens with only that programme's changes shown."""
+    import lxml.html
+
+    out, r = run_records
+    page = tmp_path / "diff.html"
+    _cli("diff", r[K2017].id, r[K2022].id, "--records", str(out), "--format", "html", "-o", str(page))
+    dom = chromium("--dump-dom", page.as_uri() + "#q=重大科技专项", profile=tmp_path / "profile")
+    assert dom.returncode == 0
+    doc = lxml.html.fromstring(dom.stdout)
+    sections = doc.xpath("//section[@class='prog']")
+    shown = [s for s in sections if s.get("hidden") is None]
+    assert shown[0].get("data-program") == "重大科技专项" and len(shown) < len(sections) / 2
+    n = len([c for c in diff(r[K2017], r[K2022]).changes if c.program == "重大科技专项"])
+    assert len(shown[0].xpath(".//tr[@class='change'][not(@hidden)]")) == n
+    for s in shown[1:]:  # another programme's (or guide-wide) section shows only rows that name it
+        visible = s.xpath(".//tr[@class='change'][not(@hidden)]")
+        assert visible and all("重大科技专项" in tr.text_content() for tr in visible)
+    total = len(doc.xpath("//tr[@class='change'][not(@hidden)]"))
+    assert doc.xpath("string(//span[@id='shown'])") == str(total)
+    by_kind = chromium("--dump-dom", page.as_uri() + "#kind=deadline", profile=tmp_path / "profile")
+    rows = lxml.html.fromstring(by_kind.stdout).xpath("//tr[@class='change'][not(@hidden)]")
+    assert rows and all(tr.get("data-group") == "deadline" for tr in rows)

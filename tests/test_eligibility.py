@@ -5,7 +5,8 @@ import copy
 
 import pytest
 
-from pipeline.eligibility import check, constraint_rule, evaluate, rules_document
+from pipeline.products.check import check, evaluate
+from pipeline.products.rules import constraint_rule, rules_document
 from schemas import Constraint
 
 PASS = {
@@ -55,7 +56,7 @@ def test_either_or_and_relaxed_requirements_stay_text(records):
 
 
 def test_places_compare_through_the_gazetteer():
-    from pipeline.eligibility import same_place
+    from pipeline.products.check import same_place
 
     assert same_place("克拉玛依高新技术产业开发区", "克拉玛依市") is True     # a zone is in its city
     assert same_place("克拉玛依市", "新疆维吾尔自治区") is True               # a city is in its province
@@ -69,7 +70,7 @@ def test_places_compare_through_the_gazetteer():
 
 def test_a_programme_not_accepting_applications_is_not_open():
     from extractors.document import guide_from_text
-    from pipeline.eligibility import check
+    from pipeline.products.check import check
 
     g = guide_from_text("关于申报2017年市科技计划项目的通知\n一、创新平台专项\n支持重点实验室建设，给予50万元资助。"
                         "本次暂不受理。\n二、科技成果转化专项\n给予不超过30万元资助。逾期不再受理。")
@@ -146,3 +147,28 @@ def test_rule_file_lists_drafts_and_what_stayed_text(records):
     g = records["003_b20fb3b92bb753f0"]
     assert g.text[r["span"]["start"]:r["span"]["end"]] == r["text"]
     assert major["rule"]["and"] and all(isinstance(x, dict) for x in major["rule"]["and"])
+
+
+def test_requirement_ids_are_stored_and_survive_a_removed_requirement(records):
+    """Ids are the record's (`Requirement.id`), used as they are by the rules file; deleting one
+    requirement from the guide leaves every other id alone (positional ids `p1-r3` all shifted)."""
+    from extractors.document import guide_from_text
+    g = records["003_b20fb3b92bb753f0"]
+    major = next(p for p in g.programs if p.name == "重大科技专项")
+    ids = [r.id for p in g.programs for r in [*g.requirements, *p.requirements]]
+    assert all(i.startswith("r-") for i in ids)
+    all_ids = [r.id for r in [*g.requirements, *(x for p in g.programs for x in p.requirements)]]
+    assert len(all_ids) == len(set(all_ids))
+    doc = rules_document(g)
+    drafted = {d["requirement_id"] for p in doc["programs"] for d in [*p["rules"], *p["unconverted"]]}
+    assert drafted == set(all_ids)
+    # remove the second requirement of 重大科技专项 from the text and extract again
+    gone = major.requirements[1]
+    start = g.text.rfind("\n", 0, gone.span.start) + 1
+    end = g.text.find("\n", gone.span.end)
+    g2 = guide_from_text(g.text[:start] + g.text[end + 1:], "003_b20fb3b92bb753f0.txt")
+    major2 = next(p for p in g2.programs if p.name == "重大科技专项")
+    assert len(major2.requirements) == len(major.requirements) - 1
+    before = {r.text: r.id for r in major.requirements if r is not gone}
+    after = {r.text: r.id for r in major2.requirements}
+    assert before == after

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.export import TABLES, dictionary, export
+from pipeline.products.export import TABLES, dictionary, export
 from tests.conftest import SAMPLES
 
 
@@ -28,6 +28,7 @@ def test_row_counts_equal_the_records(exported):
         "contacts": sum(len(g.contacts) + sum(len(p.contacts) for p in g.programs) for g in guides),
         "deadlines": sum(len(g.deadlines) + sum(len(p.deadlines) for p in g.programs) for g in guides),
         "channels": sum(len(g.channels) for g in guides),
+        "texts": len(guides),
     }
     for table, n in expect.items():
         assert pq.read_table(folder / f"{table}.parquet").num_rows == n, table
@@ -66,7 +67,7 @@ def test_duckdb_query_gives_a_known_funding_ceiling(exported):
     assert row == [(5_000_000, 500.0, ["grant"])]
     types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'deadlines'").fetchall())
     assert types["at_date"] == "DATE" and types["at_time"].startswith("TIMESTAMP")
-    assert con.execute("SELECT count(*) FROM data_dictionary").fetchone()[0] == sum(len(c) for c in TABLES.values())
+    assert con.execute("SELECT count(*) FROM data_dictionary").fetchone()[0] == sum(len(c) + 1 for c in TABLES.values())
 
 
 def test_csv_opens_in_excel_and_reruns_are_byte_identical(exported, tmp_path):
@@ -79,17 +80,64 @@ def test_csv_opens_in_excel_and_reruns_are_byte_identical(exported, tmp_path):
             assert (tmp_path / f"{table}.{ext}").read_bytes() == (folder / f"{table}.{ext}").read_bytes(), table
 
 
-def test_data_dictionary_covers_every_column(exported):
+def test_data_dictionary_covers_every_column_once_and_says_how_to_count(exported):
     folder, _ = exported
     rows = dictionary()
-    assert {(r["table"], r["column"]) for r in rows} == {(t, c.name) for t, cols in TABLES.items() for c in cols}
+    columns = [(r["table"], r["column"]) for r in rows if r["column"] != "*"]
+    assert len(columns) == len(set(columns))
+    assert set(columns) == {(t, c.name) for t, cols in TABLES.items() for c in cols}
+    assert {r["table"] for r in rows if r["column"] == "*"} == set(TABLES)
+    # no meaning says a thing twice (it once read `GB/T 2260 code (100000: national) (GB/T 2260 code; 100000 national)`)
+    (code,) = [r["meaning"] for r in rows if (r["table"], r["column"]) == ("guides", "region_code")]
+    assert code.count("GB/T 2260") == 1
     text = (folder / "data_dictionary.md").read_text(encoding="utf-8")
-    assert "| funding | max_wan | float |" in text
-    assert "id of the enclosing program" in text  # from the pydantic field description of Program.parent
+    assert "## funding" in text and "| max_wan | float |" in text
+    (programs,) = [r["meaning"] for r in rows if (r["table"], r["column"]) == ("programs", "*")]
+    assert "WHERE is_top_level" in programs
+    assert "guides.text" not in text and "texts.text" in text  # spans point at a column that exists
+
+
+def test_every_span_resolves_from_the_exports_alone(exported):
+    import duckdb
+
+    folder, guides = exported
+    con = duckdb.connect(str(folder / "zhinan.duckdb"), read_only=True)
+    got = con.execute("""SELECT r.guide_id, r.requirement_id, substr(t.text, r.span_start + 1, r.span_end - r.span_start)
+                         FROM requirements r JOIN texts t USING (guide_id)""").fetchall()
+    want = {(g.id, r.id): g.text[r.span.start:r.span.end] for g in guides
+            for r in [*g.requirements, *(x for p in g.programs for x in p.requirements)]}
+    assert len(got) == len(want) and all(want[(gid, rid)] == ev for gid, rid, ev in got)
+    (n,) = con.execute("""SELECT count(*) FROM funding f JOIN texts t USING (guide_id)
+                          WHERE strpos(substr(t.text, f.span_start + 1, f.span_end - f.span_start), '万元') > 0""").fetchone()
+    assert n > 0
+
+
+def test_requirement_ids_are_the_records_stable_ids(exported):
+    import duckdb
+
+    folder, guides = exported
+    con = duckdb.connect(str(folder / "zhinan.duckdb"), read_only=True)
+    ids = {r for (r,) in con.execute("SELECT requirement_id FROM requirements").fetchall()}
+    assert ids == {r.id for g in guides for r in [*g.requirements, *(x for p in g.programs for x in p.requirements)]}
+    assert all(i.startswith("r-") for i in ids)
+    (orphans,) = con.execute("SELECT count(*) FROM constraints c LEFT JOIN requirements r USING (guide_id, requirement_id) "
+                             "WHERE r.requirement_id IS NULL").fetchone()
+    assert orphans == 0
+
+
+def test_duckdb_contents_are_the_same_on_a_rerun(exported, tmp_path):
+    import duckdb
+
+    folder, guides = exported
+    export(guides, tmp_path, ("duckdb",))
+    a = duckdb.connect(str(folder / "zhinan.duckdb"), read_only=True)
+    b = duckdb.connect(str(tmp_path / "zhinan.duckdb"), read_only=True)
+    for table in [*TABLES, "data_dictionary"]:
+        assert a.execute(f"SELECT * FROM {table}").fetchall() == b.execute(f"SELECT * FROM {table}").fetchall(), table
 
 
 def test_csv_cells_that_excel_would_run_as_formulas_are_neutralised(tmp_path):
-    from pipeline.export import write_csv
+    from pipeline.products.export import write_csv
 
     rows = [{"guide_id": "g1", "title": '=HYPERLINK("http://x","点我")', "region_name": "+1", "region_code": "-x"},
             {"guide_id": "g2", "title": "-500万元", "region_name": "@SUM(A1)", "region_code": "440106"}]

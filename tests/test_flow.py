@@ -8,7 +8,7 @@ from tests.conftest import CORPUS, STEMS
 
 
 def test_flow_writes_one_record_per_guide_and_ledgers_the_bad_one(prefect_harness, tmp_path):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -105,7 +105,7 @@ def test_zip_member_paths_are_never_written(tmp_path):
 
 
 def test_review_page_escapes_the_guide_text(tmp_path):
-    from pipeline.review import write_site
+    from pipeline.products.review import write_site
 
     guide = guide_from_text("关于申报<script>alert(1)</script>科技项目的通知\n一、资助形式\n"
                             "以事前资助形式支持，单项资助额度 200-1000 万元。<img src=x onerror=alert(2)>")

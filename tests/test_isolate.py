@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.isolate import Limits, WorkerError, WorkerPool
+from pipeline.run.isolate import Limits, WorkerError, WorkerPool
 from tests.conftest import CORPUS
 
 GUIDES = ["004_f341f958e9ff6538.txt", "d05_huangpu_sme_loan_interest_subsidy_2026.txt",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import jobs
+from pipeline.run import jobs
 from tests.conftest import CORPUS
 
 GUIDE = "004_f341f958e9ff6538.txt"

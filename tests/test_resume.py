@@ -30,7 +30,7 @@ def _corpus(folder: Path, copies: int = 1) -> Path:
 
 
 def test_warm_rerun_reuses_every_record_and_a_changed_file_is_reparsed(prefect_harness, tmp_path):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -51,7 +51,7 @@ def test_warm_rerun_reuses_every_record_and_a_changed_file_is_reparsed(prefect_h
 
 
 def test_a_new_pipeline_version_reparses_everything(prefect_harness, tmp_path, monkeypatch):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -65,7 +65,7 @@ def test_a_new_pipeline_version_reparses_everything(prefect_harness, tmp_path, m
 
 
 def test_a_torn_journal_line_is_ignored(tmp_path):
-    from pipeline import jobs
+    from pipeline.run import jobs
 
     out = tmp_path / "out"
     (out / "guides").mkdir(parents=True)
@@ -101,7 +101,7 @@ def _orphan_workers() -> set[str]:
     found = set()
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if b"pipeline.worker\0--serve" not in (proc / "cmdline").read_bytes():
+            if b"pipeline.run.worker\0--serve" not in (proc / "cmdline").read_bytes():
                 continue
             ppid = next(x.split()[1] for x in (proc / "status").read_text().splitlines() if x.startswith("PPid:"))
             parent = (Path("/proc") / ppid / "cmdline").read_bytes() if ppid != "0" else b""

@@ -26,8 +26,8 @@ def _corpus(tmp_path: Path, n: int = 2) -> Path:
 
 
 def test_a_full_disk_stops_the_run_and_blames_no_document(prefect_harness, tmp_path, monkeypatch):
-    from pipeline import jobs
-    from pipeline.flow import run_corpus
+    from pipeline.run import jobs
+    from pipeline.run.flow import run_corpus
 
     corpus, out = _corpus(tmp_path), tmp_path / "out"
 
@@ -44,8 +44,8 @@ def test_a_full_disk_stops_the_run_and_blames_no_document(prefect_harness, tmp_p
 
 
 def test_a_second_run_into_the_same_folder_is_refused(prefect_harness, tmp_path):
-    from pipeline.flow import run_corpus
-    from pipeline.jobs import RunLock, RunLocked
+    from pipeline.run.flow import run_corpus
+    from pipeline.run.jobs import RunLock, RunLocked
 
     corpus, out = _corpus(tmp_path, 1), tmp_path / "out"
     with RunLock(out):
@@ -55,7 +55,7 @@ def test_a_second_run_into_the_same_folder_is_refused(prefect_harness, tmp_path)
 
 
 def test_output_folder_inside_the_corpus_is_not_read_back(prefect_harness, tmp_path):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     corpus = _corpus(tmp_path)
     out = corpus / "outputs"
@@ -66,7 +66,7 @@ def test_output_folder_inside_the_corpus_is_not_read_back(prefect_harness, tmp_p
 
 
 def test_a_single_file_is_run_and_other_records_are_kept(prefect_harness, tmp_path):
-    from pipeline.flow import run_corpus
+    from pipeline.run.flow import run_corpus
 
     corpus, out = _corpus(tmp_path), tmp_path / "out"
     run_corpus(corpus, out, workers=2)
@@ -90,7 +90,7 @@ def test_relative_corpus_path_from_another_folder(tmp_path):
 def test_prefect_state_lives_in_the_project_not_the_current_folder(tmp_path, monkeypatch):
     import os
 
-    from pipeline.settings import configure_prefect
+    from pipeline.run.settings import configure_prefect
 
     monkeypatch.delenv("PREFECT_HOME", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -99,7 +99,7 @@ def test_prefect_state_lives_in_the_project_not_the_current_folder(tmp_path, mon
 
 
 def test_a_folder_named_like_a_guide_is_skipped_and_its_files_read(tmp_path):
-    from pipeline import jobs
+    from pipeline.run import jobs
 
     corpus = _corpus(tmp_path, 1)
     inner = corpus / "材料.docx"
@@ -110,7 +110,7 @@ def test_a_folder_named_like_a_guide_is_skipped_and_its_files_read(tmp_path):
 
 
 def test_a_file_deleted_after_discovery_is_skipped_not_failed(tmp_path):
-    from pipeline import jobs
+    from pipeline.run import jobs
 
     corpus = _corpus(tmp_path, 1)
     cand = jobs.discover(corpus)[0]
@@ -123,7 +123,7 @@ def test_a_failing_file_with_a_gbk_name_is_ledgered_readably(tmp_path):
     import os
     import time
 
-    from pipeline import jobs
+    from pipeline.run import jobs
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -147,7 +147,7 @@ def test_a_worker_killed_from_outside_is_not_called_a_memory_limit(tmp_path, mon
     import time
 
     from extractors.errors import IngestError
-    from pipeline.isolate import Limits, close_pools, parse_isolated, pool
+    from pipeline.run.isolate import Limits, close_pools, parse_isolated, pool
 
     corpus = _corpus(tmp_path, 1)
     monkeypatch.setenv("ZHINAN_WORKER_FAULT", "hang")
@@ -174,8 +174,8 @@ def test_a_worker_killed_from_outside_is_not_called_a_memory_limit(tmp_path, mon
 
 
 def test_the_manifest_says_complete_only_with_the_exports_in_place(prefect_harness, tmp_path, monkeypatch):
-    from pipeline import export as export_module
-    from pipeline.flow import run_corpus
+    from pipeline.products import export as export_module
+    from pipeline.run.flow import run_corpus
 
     corpus, out = _corpus(tmp_path, 1), tmp_path / "out"
 

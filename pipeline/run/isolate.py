@@ -1,7 +1,7 @@
 """Parse documents in long-lived worker subprocesses, each document under a time and a memory limit.
 
 Prefect's `timeout_seconds` cannot interrupt a blocking parser in a thread, and pdfminer has open
-hang and memory bugs (Flate bombs), so documents are parsed by `python -m pipeline.worker --serve`
+hang and memory bugs (Flate bombs), so documents are parsed by `python -m pipeline.run.worker --serve`
 processes, each in its own process group. A worker imports the extractors (spaCy, jieba, the rule
 files) once and then parses one document after another: one JSON request line in, one response
 line out. Past the time limit its group is killed (TIMEOUT) and a fresh worker takes its place;
@@ -72,15 +72,15 @@ class _Timeout(Exception):
 
 
 class _Worker:
-    """One `pipeline.worker --serve` process and its pipes."""
+    """One `pipeline.run.worker --serve` process and its pipes."""
 
     def __init__(self, limits: Limits):
         self.limits = limits
         self.served = 0
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.worker", "--serve"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.run.worker", "--serve"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.stderr,
-                                     preexec_fn=_limit(limits.memory_mb), cwd=str(Path(__file__).resolve().parents[1]))
+                                     preexec_fn=_limit(limits.memory_mb), cwd=str(Path(__file__).resolve().parents[2]))
         self._buf = b""
 
     def ask(self, request: dict, timeout: float) -> bytes:

@@ -12,8 +12,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PARTS = ("extractors", "schemas", "pipeline/worker.py")
+ROOT = Path(__file__).resolve().parents[2]
+PARTS = ("extractors", "schemas", "pipeline/run/worker.py")
 SUFFIXES = {".py", ".toml", ".json", ".tsv", ".txt", ".csv"}
 # the libraries whose output is part of a record
 LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "lxml", "selectolax", "trafilatura",

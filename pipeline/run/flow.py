@@ -1,7 +1,7 @@
 """The Prefect flow of `zhinan run`: one task per document on a bounded thread pool, or on a Dask
 cluster (prefect-dask) with `--dask-address`.
 
-Import this module only after pipeline.settings.configure_prefect() (the CLI does it).
+Import this module only after pipeline.run.settings.configure_prefect() (the CLI does it).
 Each task writes its own record as the document finishes and returns a small ledger row,
 so nothing holds the corpus in memory and documents stay independent (the same task can be
 spread over processes or machines with another task runner).
@@ -17,16 +17,16 @@ from prefect import flow, task
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from pipeline import jobs
-from pipeline.isolate import Limits, close_pools
-from pipeline.version import pipeline_version
+from pipeline.run import jobs
+from pipeline.run.isolate import Limits, close_pools
+from pipeline.run.version import pipeline_version
 
 
 @task(name="extract-guide", retries=0, cache_policy=None)
 def extract_guide(path: str, corpus: str, out_dir: str, sha256: str | None, isolate: bool,
                   limits: Limits) -> jobs.Entry:
     # Failures come back as ledger rows, not exceptions: a deterministic failure is not retried.
-    # The parse itself runs in a killable worker subprocess of a pool (pipeline/isolate.py). An
+    # The parse itself runs in a killable worker subprocess of a pool (pipeline/run/isolate.py). An
     # output folder that cannot be written comes back as a `fault` row: the flow stops on it.
     try:
         return jobs.process(Path(path), Path(corpus), Path(out_dir), sha256, isolate, limits)
@@ -61,7 +61,7 @@ def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
     """Run the flow with a task runner of `workers` threads (or on the Dask cluster at
     `dask_address`); callbacks feed a progress display. Paths are made absolute first: the flow,
     its tasks and the parsing workers may run elsewhere (on a cluster: a path every worker shares).
-    `exports`: the table formats (pipeline.export.FORMATS) written before the manifest says complete."""
+    `exports`: the table formats (pipeline.products.export.FORMATS) written before the manifest says complete."""
     runner_flow = corpus_flow.with_options(task_runner=task_runner(workers, dask_address))
     out = Path(out_dir).absolute()
     STOP.clear()
@@ -91,7 +91,8 @@ def _write_exports(out: Path, formats: tuple[str, ...]):
         return None
 
     def write() -> None:
-        from pipeline.export import export, load_records
+        from pipeline.products.export import export
+        from pipeline.products.records import load as load_records
 
         export(load_records(out), out / "exports", formats)
     return write

@@ -1,12 +1,12 @@
 """Worker process: parse guides and write their records as JSON.
 
-    python -m pipeline.worker --serve   one request per stdin line, one response per stdout line:
+    python -m pipeline.run.worker --serve   one request per stdin line, one response per stdout line:
                                         `0 <record JSON>` or `3 <{"error": {...}}>`
-    python -m pipeline.worker           one request on stdin, the record on stdout (exit 0), or
+    python -m pipeline.run.worker           one request on stdin, the record on stdout (exit 0), or
                                         {"error": {"reason", "error_class", "message"}} (exit 3)
 
 A request is {"path": ..., "root": ..., "max_pages": ..., "fault": null}. Run by
-pipeline/isolate.py under a time and a memory limit; the serving worker imports the extractors
+pipeline/run/isolate.py under a time and a memory limit; the serving worker imports the extractors
 once. A MemoryError is reported as MEMORY_LIMIT. `"fault": "hang"` (from ZHINAN_WORKER_FAULT in
 the parent) makes the worker hang before parsing: a test hook for the time limit (pdfminer's real
 hang bugs cannot be reproduced on demand).

@@ -16,7 +16,7 @@ QUIET_PREFECT = {
 }
 
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def configure_prefect(state_dir: Path | None = None) -> Path:

@@ -41,3 +41,12 @@ def write_json(path: Path, obj: Any) -> None:
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
     write_atomic(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
+
+
+def remove_stale(folder: Path, pattern: str, keep: set[str]) -> list[Path]:
+    """Remove the files matching `pattern` in `folder` whose names are not in `keep`: pages and
+    rule files of guides that left the corpus."""
+    gone = [f for f in sorted(Path(folder).glob(pattern)) if f.is_file() and f.name not in keep]
+    for f in gone:
+        f.unlink()
+    return gone

@@ -1,7 +1,9 @@
 """Tables for BI: one per entity, as CSV (UTF-8 with BOM), Parquet and a DuckDB database.
 
 Keys join: guide_id everywhere, program_id within a guide (p1, p2 …), requirement_id within a
-guide (`g-r1` guide-wide, `p1-r2` of programme p1), and so on. Amounts are yuan (`*_cny`) with a
+guide (the record's stable `Requirement.id`, `r-3fa2c1d0`), and so on. Every span resolves from the
+exports alone: `texts` holds each guide's text, and text[span_start:span_end] is the evidence
+(DuckDB: `substr(t.text, span_start + 1, span_end - span_start)`). Amounts are yuan (`*_cny`) with a
 万元 twin (`*_wan`); dates are real date / timestamp types in Parquet and DuckDB. The data
 dictionary (column, type, meaning, source field) is generated from the column specs below and
 the pydantic models' field descriptions. CSV and Parquet are byte-identical on a rerun.
@@ -16,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.store import write_atomic
+from pipeline.run.store import write_atomic
 from schemas import Guide
 
 FORMATS = ("csv", "parquet", "duckdb")
@@ -31,7 +33,8 @@ class Col:
 
 
 def _span_cols(entity: str) -> list[Col]:
-    return [Col("span_start", "int", f"start of the {entity}'s evidence in guides.text", f"{entity}.span.start"),
+    return [Col("span_start", "int", f"start of the {entity}'s evidence in texts.text (0-based character offset)",
+                f"{entity}.span.start"),
             Col("span_end", "int", "end of the evidence: text[span_start:span_end]", f"{entity}.span.end"),
             Col("span_page", "int", "1-based PDF page of the evidence, null for other formats", f"{entity}.span.page")]
 
@@ -95,7 +98,8 @@ TABLES: dict[str, list[Col]] = {
     "requirements": [
         Col("guide_id", "string", "the guide", "Guide.id"),
         Col("program_id", "string", "the programme; null for a guide-wide requirement", "Program.id"),
-        Col("requirement_id", "string", "id within the guide: g-r1 guide-wide, p1-r2 of programme p1", ""),
+        Col("requirement_id", "string", "stable id within the guide (r-3fa2c1d0): the same on every run, and "
+            "unmoved when other requirements are added or reordered", "Requirement.id"),
         Col("category", "string", "applicant / qualification / credit / personnel / consortium / finance / ip / limit / materials / other", "Requirement.category"),
         Col("constraint_count", "int", "machine-checkable parts found", ""),
         Col("text", "string", "the item without its enumeration marker", "Requirement.text"),
@@ -135,6 +139,11 @@ TABLES: dict[str, list[Col]] = {
         Col("at_time", "timestamp", "the moment, when a time is given", ""),
         Col("text", "string", "the evidence", "Deadline.text"),
     ] + _span_cols("deadline"),
+    "texts": [
+        Col("guide_id", "string", "the guide", "Guide.id"),
+        Col("text", "string", "the guide's normalised text, which every span_start/span_end points into", "Guide.text"),
+        Col("text_chars", "int", "its length in characters", ""),
+    ],
     "channels": [
         Col("guide_id", "string", "the guide", "Guide.id"),
         Col("channel_id", "string", "id within the guide", ""),
@@ -183,8 +192,8 @@ def rows_of(guides: list[Guide]) -> dict[str, list[dict]]:
                                                                        for p in g.programs]
         for pid, reqs, contacts, deadlines in owners:
             prefix = pid or "g"
-            for k, r in enumerate(reqs, 1):
-                rid = f"{prefix}-r{k}"
+            for r in reqs:
+                rid = r.id
                 t["requirements"].append({"guide_id": g.id, "program_id": pid, "requirement_id": rid,
                                           "category": r.category, "constraint_count": len(r.constraints),
                                           "text": r.text, **_span(r.span)})
@@ -211,6 +220,7 @@ def rows_of(guides: list[Guide]) -> dict[str, list[dict]]:
                 t["deadlines"].append({"guide_id": g.id, "program_id": pid, "deadline_id": f"{prefix}-t{k}",
                                        "kind": d.kind, "at": d.at, "at_date": day, "at_time": moment,
                                        "text": d.text, **_span(d.span)})
+        t["texts"].append({"guide_id": g.id, "text": g.text, "text_chars": len(g.text)})
         for k, c in enumerate(g.channels, 1):
             t["channels"].append({"guide_id": g.id, "channel_id": f"ch{k}", "name": c.name, "url": c.url,
                                   **_span(c.span)})
@@ -302,8 +312,27 @@ def write_duckdb(tables: dict[str, list[dict]], folder: Path) -> Path:
     return path
 
 
+TABLE_NOTES = {
+    "guides": "one row per guide record",
+    "programs": "one row per programme, nested ones included: count the programmes a guide lists with "
+                "`WHERE is_top_level` (the same as `parent_id IS NULL`)",
+    "funding": "one row per funding statement of a programme (a programme may state several)",
+    "directions": "one row per support direction (研究方向, 支持方向) of a programme",
+    "requirements": "one row per requirement; program_id is null for the guide-wide ones, which apply to every programme",
+    "constraints": "one row per machine-checkable part of a requirement",
+    "contacts": "one row per contact block",
+    "deadlines": "one row per dated step (opening, closing, recommendation …)",
+    "texts": "one row per guide: the text every span points into; a span resolves as "
+             "`substr(text, span_start + 1, span_end - span_start)` in DuckDB, text[span_start:span_end] in Python",
+    "channels": "one row per online system or platform named for applying",
+}
+
+
 def dictionary() -> list[dict]:
-    """Every exported column: its table, type, meaning and the record field it comes from."""
+    """Every table and column once: a row per table (column `*`, what a row is and how to count),
+    then a row per column with its type, meaning and the record field it comes from. A column's
+    meaning is written in TABLES; the pydantic description of its source field fills it only
+    where TABLES leaves it empty, so no meaning is said twice."""
     import schemas
 
     descriptions = {}
@@ -315,12 +344,10 @@ def dictionary() -> list[dict]:
                 descriptions[f"{model_name}.{fname}"] = info.description
     out = []
     for table, cols in TABLES.items():
+        out.append({"table": table, "column": "*", "type": "table", "meaning": TABLE_NOTES[table], "source": ""})
         for c in cols:
-            meaning = c.meaning
-            extra = descriptions.get(c.source)
-            if extra and extra not in meaning:
-                meaning = f"{meaning} ({extra})"
-            out.append({"table": table, "column": c.name, "type": c.type, "meaning": meaning, "source": c.source})
+            out.append({"table": table, "column": c.name, "type": c.type,
+                        "meaning": c.meaning or descriptions.get(c.source, ""), "source": c.source})
     return out
 
 
@@ -365,14 +392,18 @@ def _export_into(guides: list[Guide], folder: Path, formats: tuple[str, ...]) ->
     w.writeheader()
     w.writerows(d)
     write_atomic(folder / "data_dictionary.csv", "\ufeff" + buf.getvalue())
-    md = ["| table | column | type | meaning | source |", "| --- | --- | --- | --- | --- |"]
-    md += [f"| {r['table']} | {r['column']} | {r['type']} | {r['meaning']} | {r['source']} |" for r in d]
-    write_atomic(folder / "data_dictionary.md", "\n".join(md) + "\n")
+    md = ["# zhinan exports: data dictionary", "",
+          "Tables join on `guide_id`, then `program_id`, `requirement_id` within a guide. Amounts are yuan "
+          "(`*_cny`) with a 万元 twin (`*_wan`). Every `span_start`/`span_end` points into `texts.text` of its guide.",
+          ""]
+    for table, cols in TABLES.items():
+        md += [f"## {table}", "", TABLE_NOTES[table] + ".", "", "| column | type | meaning | source |",
+               "| --- | --- | --- | --- |"]
+        md += [f"| {r['column']} | {r['type']} | {r['meaning'].replace('|', '/')} | {r['source']} |"
+               for r in d if r["table"] == table and r["column"] != "*"]
+        md.append("")
+    write_atomic(folder / "data_dictionary.md", "\n".join(md))
     written += [folder / "data_dictionary.csv", folder / "data_dictionary.md"]
     if "duckdb" in formats:
         written.append(write_duckdb(tables, folder))
     return written
-
-
-def load_records(records: Path) -> list[Guide]:
-    return [Guide.model_validate_json(f.read_text(encoding="utf-8")) for f in sorted((records / "guides").glob("*.json"))]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from extractors.document import SUFFIX_FORMAT, build_guide, check_regular_file, display_path, load
 from extractors.errors import IngestError
-from pipeline.isolate import Limits, parse_isolated
-from pipeline.store import dumps, write_atomic, write_json, write_jsonl
+from pipeline.run.isolate import Limits, parse_isolated
+from pipeline.run.store import dumps, write_atomic, write_json, write_jsonl
 from schemas import SCHEMA_VERSION
 
 log = logging.getLogger("zhinan")

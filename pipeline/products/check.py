@@ -1,10 +1,4 @@
-"""Draft eligibility rules as JSON Logic, and checking an applicant profile against them.
-
-Each requirement with constraints becomes one rule (`and` of its constraints); a programme's rule is
-the `and` of its own requirements' rules and the guide-wide ones. Only standard JSON Logic
-operators are emitted (`var`, `==`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `and`), so any JSON Logic
-library can run them: an ordered value (`副高级及以上` title, `B级以上` credit) becomes `in` over the
-values at or above it (extractors/data/scales.toml), dates compare as ISO strings.
+"""Checking an applicant profile against the drafted rules (`zhinan check`): a verdict that never guesses.
 
 Profile fields: applicant fields at the top level (`founded_on`, `registered_in`,
 `registration_years`, `is_high_tech_enterprise`, `credit_rating`, `annual_revenue_cny`,
@@ -15,107 +9,21 @@ consortium under `consortium` (`consortium.partner_count`, `consortium.local_ent
 
 The evaluator is three-valued: a rule whose data is missing from the profile is unknown (None),
 never silently true or false. Places compare through the gazetteer's hierarchy (a company in a
-development zone or a district is in its city and province). A requirement with another branch or a
-relaxation (`或`, `放宽至`: requirements.toml `alternative`) is not drafted as a one-branch rule.
+development zone or a district is in its city and province).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from extractors.gazetteer import load as load_gazetteer
-from extractors.rules import rules
-from extractors.scales import is_ordered, off_scale, satisfying
-from schemas import Constraint, Guide, Program, Requirement
+from extractors.scales import off_scale
+from pipeline.products.records import order
+from pipeline.products.rules import RuleDraft, not_open, program_rules
+from schemas import Guide
 
 MISSING = object()
 
 
-def var_name(c: Constraint) -> str:
-    return c.field if c.subject == "applicant" else f"{c.subject}.{c.field}"
-
-
-def constraint_rule(c: Constraint) -> dict:
-    var = {"var": var_name(c)}
-    if c.op == "in":
-        return {"in": [var, list(c.value)]}
-    if is_ordered(c.field) and c.op in (">=", ">", "<=", "<"):
-        allowed = satisfying(c.field, c.value, c.op)
-        if allowed is not None:
-            return {"in": [var, allowed]}
-    return {c.op: [var, c.value]}
-
-
-def requirement_rule(r: Requirement) -> dict | None:
-    rules = [constraint_rule(c) for c in r.constraints]
-    if not rules:
-        return None
-    return rules[0] if len(rules) == 1 else {"and": rules}
-
-
-@dataclass
-class RuleDraft:
-    requirement_id: str
-    text: str
-    category: str
-    span: dict
-    rule: dict | None
-    scope: str  # guide | program
-
-
-@dataclass
-class ProgramRules:
-    guide_id: str
-    program_id: str
-    name: str
-    category: str
-    rules: list[RuleDraft] = field(default_factory=list)
-    unconverted: list[RuleDraft] = field(default_factory=list)
-
-    def combined(self) -> dict:
-        rules = [d.rule for d in self.rules]
-        return {"and": rules} if rules else {"and": []}
-
-
-def has_other_branch(text: str) -> bool:
-    """An either/or or a relaxation (`…或…`, `女性可放宽至…`): the constraints read from it are one
-    branch, so the requirement stays text (rules file: `unconverted`), never a one-branch rule."""
-    return any(r["regex"].search(text) for r in rules("requirements.toml", "alternative"))
-
-
-def not_open(g: Guide, p: Program) -> bool:
-    """The programme says it takes no applications this round (`本次暂不受理`)."""
-    own = g.text[p.span.start:p.span.end]
-    return any(r["regex"].search(own) for r in rules("requirements.toml", "not_open"))
-
-
-def program_rules(g: Guide, p: Program) -> ProgramRules:
-    out = ProgramRules(g.id, p.id, p.name, p.category)
-    for scope, prefix, reqs in (("guide", "g", g.requirements), ("program", p.id, p.requirements)):
-        for k, r in enumerate(reqs, 1):
-            rule = None if has_other_branch(r.text) else requirement_rule(r)
-            d = RuleDraft(f"{prefix}-r{k}", r.text, r.category, r.span.model_dump(), rule, scope)
-            (out.rules if d.rule else out.unconverted).append(d)
-    return out
-
-
-def rules_document(g: Guide) -> dict:
-    """The rule file of one guide (`zhinan rules`)."""
-    programs = []
-    for p in g.programs:
-        pr = program_rules(g, p)
-        programs.append({
-            "program_id": p.id, "name": p.name, "category": p.category, "status": "draft",
-            "rule": pr.combined(),
-            "rules": [{"requirement_id": d.requirement_id, "scope": d.scope, "category": d.category,
-                       "status": "draft", "text": d.text, "span": d.span, "rule": d.rule} for d in pr.rules],
-            "unconverted": [{"requirement_id": d.requirement_id, "scope": d.scope, "category": d.category,
-                             "text": d.text, "span": d.span} for d in pr.unconverted],
-        })
-    return {"guide_id": g.id, "title": g.title, "region": g.region.name, "year": g.year,
-            "format": "JSON Logic (jsonlogic.com)", "programs": programs}
-
-
-# ---------------------------------------------------------------- evaluation
 def _lookup(data: dict, path: str):
     cur = data
     for part in path.split("."):
@@ -229,6 +137,12 @@ class Verdict:
         """Everything not decided from the profile: missing data, then requirements left as text."""
         return self.unknown + self.left
 
+    def explained(self) -> list[tuple[str, RuleDraft]]:
+        """Each requirement and how it was decided: passed, FAILED, no data (the profile lacks
+        it), as text (only a person can decide it)."""
+        return ([("passed" if ok else "FAILED", d) for d, ok in self.decided] + [("no data", d) for d in self.unknown]
+                + [("as text", d) for d in self.left])
+
 
 def check(g: Guide, profile: dict) -> list[Verdict]:
     """A verdict per programme that never guesses: `not open` when the programme takes no
@@ -267,3 +181,8 @@ def verdict_json(g: Guide, v: Verdict) -> dict:
             "status": v.status, "failed": [item(d) for d in v.failed], "unknown": [item(d) for d in v.unknown],
             "left_as_text": [item(d) for d in v.left], "open_questions": len(v.open_questions),
             "decided": [{**item(d), "passed": ok} for d, ok in v.decided], "unconverted": v.unconverted}
+
+
+def check_all(guides: list[Guide], profile: dict) -> list[tuple[Guide, Verdict]]:
+    """Every programme of every guide (in the records' order) with its verdict."""
+    return [(g, v) for g in sorted(guides, key=order) for v in check(g, profile)]

@@ -14,13 +14,16 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from extractors.scales import compare as compare_values
+from pipeline.products.html import amount
+from pipeline.products.records import headline_funding
 from schemas import Change, Diff, Evidence, Guide, GuideRef, Pair, Program, Span
 
 MIN_SCORE = 0.45
 _GENERIC_END = re.compile(r"(?:专项计划|项目|计划|专项|工程|基金|类)+$")
 MIRROR = {
     "program_added": "program_removed", "funding_max_raised": "funding_max_lowered",
-    "funding_min_raised": "funding_min_lowered", "funding_added": "funding_removed", "mode_added": "mode_dropped",
+    "funding_min_raised": "funding_min_lowered", "funding_max_added": "funding_max_removed",
+    "funding_min_added": "funding_min_removed", "funding_added": "funding_removed", "mode_added": "mode_dropped",
     "cofunding_tightened": "cofunding_loosened", "cofunding_added": "cofunding_removed",
     "direction_added": "direction_removed", "requirement_added": "requirement_removed",
     "constraint_tightened": "constraint_loosened", "constraint_added": "constraint_removed",
@@ -48,10 +51,10 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def _range(p: Program) -> tuple[int | None, int | None] | None:
-    for f in p.funding:
-        if f.min_cny is not None or f.max_cny is not None:
-            return f.min_cny, f.max_cny
-    return None
+    f = headline_funding(p)
+    if f is None or (f.min_cny is None and f.max_cny is None):
+        return None
+    return f.min_cny, f.max_cny
 
 
 def funding_similarity(a: Program, b: Program) -> float:
@@ -119,9 +122,7 @@ def _heading_ev(g: Guide, p: Program) -> Evidence:
 
 
 def _yuan(v: int | None) -> str:
-    if v is None:
-        return "—"
-    return f"{v / 10000:g}万元"
+    return "none stated" if v is None else f"{v / 10000:g}万元"
 
 
 class _Diff:
@@ -159,14 +160,14 @@ class _Diff:
 
     def funding(self, a: Program, b: Program, label: str) -> None:
         o, n = self.old, self.new
-        fa = next((f for f in a.funding if f.min_cny is not None or f.max_cny is not None), a.funding[0] if a.funding else None)
-        fb = next((f for f in b.funding if f.min_cny is not None or f.max_cny is not None), b.funding[0] if b.funding else None)
+        fa, fb = headline_funding(a), headline_funding(b)
         if fa is None and fb is None:
             return
         if fa is None or fb is None:
             kind = "funding_added" if fa is None else "funding_removed"
             f = fb or fa
-            self.add(kind, label, f"{label}: funding {_yuan(f.min_cny)}–{_yuan(f.max_cny)} {kind.split('_')[1]}",
+            stated = "(no amount stated)" if f.min_cny is None and f.max_cny is None else amount(f.min_cny, f.max_cny)
+            self.add(kind, label, f"{label}: funding {stated} {kind.split('_')[1]}",
                      old=None if fa is None else [fa.min_cny, fa.max_cny], new=None if fb is None else [fb.min_cny, fb.max_cny],
                      field="funding", ev_old=_ev(o, fa.span) if fa else None, ev_new=_ev(n, fb.span) if fb else None)
             return
@@ -176,8 +177,8 @@ class _Diff:
                 kind = f"funding_{bound}_{'raised' if vb > va else 'lowered'}"
                 self.add(kind, label, f"{label}: funding {'ceiling' if bound == 'max' else 'floor'} {_yuan(va)} → {_yuan(vb)}",
                          old=va, new=vb, field=f"{bound}_cny", ev_old=_ev(o, fa.span), ev_new=_ev(n, fb.span))
-            elif va != vb:
-                kind = f"funding_{bound}_{'raised' if va is None and bound == 'min' or vb is None and bound == 'max' else 'lowered'}"
+            elif va != vb:  # one side states no such bound: the bound was added or removed, not moved
+                kind = f"funding_{bound}_{'added' if va is None else 'removed'}"
                 self.add(kind, label, f"{label}: funding {'ceiling' if bound == 'max' else 'floor'} {_yuan(va)} → {_yuan(vb)}",
                          old=va, new=vb, field=f"{bound}_cny", ev_old=_ev(o, fa.span), ev_new=_ev(n, fb.span))
         ma = {m for f in a.funding for m in f.modes}
