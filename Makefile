@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (README, "Quick start"):
 #   make run    create .venv, install pinned dependencies, run the pipeline on corpus/
-#   make test   the same set-up, then the test suite (what .ci/run calls)
+#   make test   the same set-up, Chromium/LibreOffice installed or their tests' skip announced
+#               (scripts/test-deps.sh), then the test suite with skip reasons (what .ci/run calls)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
@@ -17,7 +18,8 @@ run: $(STAMP)
 	$(VENV)/bin/zhinan run corpus --out outputs
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	@scripts/test-deps.sh
+	$(PY) -m pytest -q -rs
 
 clean:
 	rm -rf outputs/guides outputs/*.json outputs/*.jsonl outputs/*.log .prefect .pytest_cache

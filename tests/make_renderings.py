@@ -23,10 +23,7 @@ import datetime as dt
 import html
 import io
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,14 +316,10 @@ def render_html(blocks: list[Block], title: str, out: Path, gb: bool) -> None:
 
 
 def libreoffice_pdf(docx: Path, out_dir: Path) -> Path | None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        return None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(out_dir), str(docx)], check=True, capture_output=True, timeout=180)
-    return out_dir / (docx.stem + ".pdf")
+    """The DOCX converted to PDF by LibreOffice (retried when it writes nothing), None without it."""
+    from extractors.formats.libreoffice import convert, soffice
+
+    return convert(docx, "pdf", out_dir, timeout=300) if soffice() else None
 
 
 def render_all(out_dir: Path, corpus: Path = ROOT / "corpus", with_libreoffice: bool = False,

@@ -37,26 +37,22 @@ def check_ole(data: bytes, path) -> None:
 
 
 def convert_legacy_doc(path, timeout: float = 120) -> Extracted:
-    """Read a legacy .doc by converting it to .docx with LibreOffice (when installed)."""
-    import shutil
-    import subprocess
+    """Read a legacy .doc by converting it to .docx with LibreOffice (when installed); a conversion
+    that writes nothing is retried (extractors/formats/libreoffice.py) and then reported."""
     import tempfile
     from pathlib import Path
 
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
+    from extractors.formats.libreoffice import ConversionFailed, convert, soffice
+
+    if not soffice():
         raise IngestError("LEGACY_DOC", f"{path} is a legacy Word 97-2003 .doc (OLE); install LibreOffice to read it")
     with tempfile.TemporaryDirectory(prefix="zhinan-doc-") as tmp:
         src = Path(tmp) / "in.doc"
         src.write_bytes(Path(path).read_bytes())
         try:
-            subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
-                            "docx", "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise IngestError("LEGACY_DOC", f"{path} is a legacy .doc that LibreOffice could not convert") from exc
-        out = Path(tmp) / "in.docx"
-        if not out.exists():
-            raise IngestError("LEGACY_DOC", f"{path} is a legacy .doc that LibreOffice could not convert")
+            out = convert(src, "docx", Path(tmp) / "out", timeout=timeout)
+        except ConversionFailed as exc:
+            raise IngestError("LEGACY_DOC", f"{path} is a legacy .doc: {exc}") from exc
         extracted = read_docx(out)
     extracted.issues.append(("CONVERTED_FROM_DOC", "legacy .doc converted to .docx with LibreOffice", None))
     return extracted
