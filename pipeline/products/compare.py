@@ -101,7 +101,7 @@ def funding_chart(rows: list[dict]) -> str:
     if font:
         plt.rcParams["font.sans-serif"] = [font]
     data = [(r, shape(r)) for r in rows if shape(r)[0] != "none"]
-    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.36 * len(data) + 1.2)), dpi=100)
+    fig, ax = plt.subplots(figsize=(12, max(2.5, 0.3 * len(data) + 1.2)), dpi=100)
     if not data:
         ax.text(0.5, 0.5, "no programme states an amount", ha="center", va="center")
         ax.set_axis_off()
@@ -127,7 +127,8 @@ def funding_chart(rows: list[dict]) -> str:
         ax.text(hi or lo, k, f" {amount(None if kind == 'cap' else lo * 10000, None if kind == 'floor' else hi * 10000)}",
                 va="center", fontsize=7)
         place = r["region"] if font else r["region_code"]
-        labels.append(f"{place} {r['year']} {r['program'] if font else r['program_id']}")
+        name = r["program"] if font else r["program_id"]
+        labels.append(f"{place} {r['year']} {name if len(name) <= 20 else name[:19] + '…'}")
     ax.set_yticks(range(len(data)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xscale("log")
@@ -136,7 +137,8 @@ def funding_chart(rows: list[dict]) -> str:
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[c]) for c in cats]
     handles += [plt.Line2D([], [], linestyle=":", color="#555", marker="|", markersize=10),
                 plt.Line2D([], [], linestyle="", marker="o", color="#555")]
-    ax.legend(handles, cats + ["cap only (≤) / floor only (≥)", "one amount"], fontsize=7, loc="lower right")
+    ax.legend(handles, cats + ["cap only (≤) / floor only (≥)", "one amount"], fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.01, 1), borderaxespad=0)
     fig.tight_layout()
     return _svg(fig, plt)
 
