@@ -14,7 +14,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from extractors.scales import compare as compare_values
-from pipeline.products.html import amount
+from pipeline.products.html import amount, wan
 from pipeline.products.records import headline_funding
 from schemas import Change, Diff, Evidence, Guide, GuideRef, Pair, Program, Span
 
@@ -122,7 +122,7 @@ def _heading_ev(g: Guide, p: Program) -> Evidence:
 
 
 def _yuan(v: int | None) -> str:
-    return "none stated" if v is None else f"{v / 10000:g}万元"
+    return "none stated" if v is None else f"{wan(v)}万元"
 
 
 class _Diff:

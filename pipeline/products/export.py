@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.products.records import wan
 from pipeline.run.store import write_atomic
 from schemas import Guide
 
@@ -153,10 +154,6 @@ TABLES: dict[str, list[Col]] = {
 }
 
 
-def _wan(v):
-    return None if v is None else v / 10000
-
-
 def _span(s) -> dict:
     return {"span_start": s.start, "span_end": s.end, "span_page": s.page}
 
@@ -178,11 +175,11 @@ def rows_of(guides: list[Guide]) -> dict[str, list[dict]]:
                 "is_top_level": p.parent is None,
                 "duration_min_years": p.duration.min_years if p.duration else None,
                 "duration_max_years": p.duration.max_years if p.duration else None,
-                "min_cny": floor, "max_cny": ceil, "min_wan": _wan(floor), "max_wan": _wan(ceil), **_span(p.span)})
+                "min_cny": floor, "max_cny": ceil, "min_wan": wan(floor), "max_wan": wan(ceil), **_span(p.span)})
             for k, f in enumerate(p.funding, 1):
                 t["funding"].append({
                     "guide_id": g.id, "program_id": p.id, "funding_id": f"f{k}", "min_cny": f.min_cny,
-                    "max_cny": f.max_cny, "min_wan": _wan(f.min_cny), "max_wan": _wan(f.max_cny), "per": f.per,
+                    "max_cny": f.max_cny, "min_wan": wan(f.min_cny), "max_wan": wan(f.max_cny), "per": f.per,
                     "modes": list(f.modes), "cofunding_kind": f.cofunding.kind if f.cofunding else None,
                     "cofunding_min": f.cofunding.min if f.cofunding else None, "text": f.text, **_span(f.span)})
             for k, d in enumerate(p.directions, 1):
