@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from pydantic import BaseModel
 
 from extractors.decode import decode_bytes
 from extractors.errors import IngestError
+from extractors.files import MAX_FILE_BYTES, SUFFIX_FORMAT, inspect  # noqa: F401 (re-exported)
 from extractors.fields import extract_fields
 from extractors.formats.docx import check_ole, convert_legacy_doc, read_docx
 from extractors.formats.html import read_html
@@ -25,13 +25,10 @@ from extractors.phones import dominant_area
 from extractors.programs import find_programs
 from schemas import Entity, Furniture, Guide, Issue, PageStart, Program, Region, Section, Source, Span
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
 # The largest text a worker finishes within its default 120 s: the extractors are linear at about
 # 65,000 characters/s on the reference machine (bench/pathological.py), so 5 M characters take
 # ~80 s. A bigger text is TOO_LARGE at once instead of a TIMEOUT after two minutes.
 MAX_TEXT_CHARS = int(os.environ.get("ZHINAN_MAX_TEXT_CHARS", 5_000_000))
-SUFFIX_FORMAT = {".txt": "txt", ".text": "txt", ".pdf": "pdf", ".docx": "docx", ".doc": "docx", ".html": "html",
-                 ".htm": "html"}
 _MAGIC = [(b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole")]
 
 
@@ -58,18 +55,11 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def check_regular_file(path: Path) -> None:
-    """Refuse links, FIFOs, devices and directories before opening (an open FIFO blocks)."""
-    try:
-        st = os.lstat(path)
-    except OSError as exc:
-        raise IngestError("UNREADABLE", f"{path}: {exc.strerror}") from exc
-    if stat.S_ISLNK(st.st_mode):
-        raise IngestError("NOT_REGULAR_FILE", f"{path} is a symbolic link")
-    if not stat.S_ISREG(st.st_mode):
-        raise IngestError("NOT_REGULAR_FILE", f"{path} is not a regular file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise IngestError("TOO_LARGE", f"{path} has {st.st_size} bytes, over the {MAX_FILE_BYTES}-byte cap")
+def check_file(path: Path) -> None:
+    """Raise the IngestError of a path that is not a readable guide file (extractors/files.py)."""
+    problem = inspect(path, path)
+    if problem is not None:
+        raise IngestError(problem.reason, problem.message)
 
 
 def display_path(path: Path, root: Path | None) -> str:
@@ -79,14 +69,12 @@ def display_path(path: Path, root: Path | None) -> str:
 
 
 def load(path: Path, root: Path | None = None, max_pages: int = MAX_PAGES) -> Loaded:
-    check_regular_file(path)
+    check_file(path)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     fmt = SUFFIX_FORMAT.get(path.suffix.lower())
     if not data:
         raise IngestError("EMPTY_FILE", f"{path} is empty (0 bytes)")
-    if fmt is None:
-        raise IngestError("UNSUPPORTED_FORMAT", f"{path}: suffix {path.suffix or '(none)'} is not .txt, .pdf, .docx or .html")
     kind = sniff(data)
     disp = display_path(path, root)
     if fmt == "txt":

@@ -77,6 +77,29 @@ def test_links_fifos_directories_and_duplicates_are_skipped(corpus, tmp_path):
     assert summary.discovered == 7 and summary.counts == {"ok": 1, "skipped": 6}
 
 
+def test_files_are_checked_in_one_place_before_anything_reads_them(corpus, tmp_path, monkeypatch):
+    """Discovery and reading ask the same function (extractors/files.py): a file over the size cap
+    fails TOO_LARGE at discovery, before it is hashed or sent to a worker, with the message
+    `zhinan extract` gives for it."""
+    from extractors.document import load
+    from extractors.errors import IngestError
+    from extractors.files import MAX_FILE_BYTES
+
+    with open(corpus / "huge.pdf", "wb") as fh:  # sparse: no disk used
+        fh.truncate(MAX_FILE_BYTES + 1)
+    hashed = []
+    real_hash = jobs._hash
+    monkeypatch.setattr(jobs, "_hash", lambda p: hashed.append(p.name) or real_hash(p))
+    cands = {c.display: c for c in jobs.discover(corpus)}
+    assert hashed == [GUIDE]
+    huge = cands["huge.pdf"].skip
+    assert (huge.status, huge.reason) == ("failed", "TOO_LARGE")
+    assert huge.message == f"huge.pdf has {MAX_FILE_BYTES + 1} bytes, over the {MAX_FILE_BYTES}-byte cap"
+    with pytest.raises(IngestError) as caught:
+        load(corpus / "huge.pdf", corpus)
+    assert caught.value.reason == "TOO_LARGE" and caught.value.message.endswith(huge.message[len("huge.pdf"):])
+
+
 def test_gbk_file_name_is_kept_readable_with_its_raw_bytes(corpus, tmp_path):
     raw_name = "指南.txt".encode("gbk")
     with open(os.path.join(os.fsencode(corpus), raw_name), "wb") as fh:

@@ -12,13 +12,13 @@ import json
 import logging
 import os
 import re
-import stat
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extractors.document import SUFFIX_FORMAT, build_guide, check_regular_file, display_path, load
+from extractors.document import SUFFIX_FORMAT, build_guide, display_path, load
+from extractors.files import inspect
 from extractors.errors import IngestError
 from pipeline.run.isolate import Limits, parse_isolated
 from pipeline.run.store import dumps, write_atomic, write_json, write_jsonl
@@ -167,22 +167,13 @@ def discover(corpus: Path, out_dir: Path | None = None) -> list[Candidate]:
     for p in [corpus] if corpus.is_file() else _walk(corpus, out_dir):
         disp = display_path(p, root)
         cand = Candidate(p, disp)
-        try:
-            st = os.lstat(p)
-        except OSError as exc:
-            cand.skip = Entry(disp, "skipped", reason="UNREADABLE", message=exc.strerror)
-            out.append(cand)
-            continue
-        kind = ("symbolic link" if stat.S_ISLNK(st.st_mode) else "directory" if stat.S_ISDIR(st.st_mode)
-                else None if stat.S_ISREG(st.st_mode) else "special file (FIFO, socket or device)")
-        if kind:
-            cand.skip = Entry(disp, "skipped", reason="NOT_REGULAR_FILE", message=f"{disp} is a {kind}")
-        elif p.suffix.lower() not in SUFFIX_FORMAT:
-            cand.skip = Entry(disp, "skipped", reason="UNSUPPORTED_FORMAT",
-                              message=f"{disp}: {p.suffix or 'no suffix'} is not a guide format")
+        problem = inspect(p, disp)
+        if problem is not None:
+            cand.skip = Entry(disp, "skipped" if problem.skipped else "failed", reason=problem.reason,
+                              message=problem.message)
         else:
             cand.sha256 = _hash(p)
-            if cand.sha256 in seen and st.st_size > 0:  # empty files each get their own EMPTY_FILE
+            if cand.sha256 in seen and os.path.getsize(p) > 0:  # empty files each get their own EMPTY_FILE
                 cand.skip = Entry(disp, "skipped", sha256=cand.sha256, reason="DUPLICATE",
                                   message=f"same bytes as {seen[cand.sha256]}", duplicate_of=seen[cand.sha256])
             else:
@@ -200,8 +191,7 @@ def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None, i
     disp = display_path(path, corpus)
     entry = Entry(disp, "failed", sha256=expected_sha, raw_name_hex=_raw_hex(path))
     try:
-        if isolate:
-            check_regular_file(path)
+        if isolate:  # the worker's `load` checks the file again right before opening it
             guide = parse_isolated(path, corpus, limits or Limits())
         else:
             guide = build_guide(load(path, corpus, (limits or Limits()).max_pages))
