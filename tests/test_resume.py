@@ -135,6 +135,46 @@ def test_kill_9_then_rerun_gives_the_bytes_of_an_uninterrupted_run(tmp_path):
     assert not journal.exists()
 
 
+def _prefect_servers_of(pid: int) -> list[int]:
+    """PIDs of Prefect temporary servers (uvicorn) whose parent is `pid`."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            ppid = next(x.split()[1] for x in (proc / "status").read_text().splitlines() if x.startswith("PPid:"))
+        except (OSError, StopIteration):
+            continue
+        if ppid == str(pid) and b"\0-m\0uvicorn\0" in cmd and b"prefect.server.api.server" in cmd:
+            found.append(int(proc.name))
+    return found
+
+
+def _is_prefect_server(pid: int) -> bool:
+    try:
+        cmd = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"\0-m\0uvicorn\0" in cmd and b"prefect.server.api.server" in cmd
+
+
+def test_kill_9_of_the_run_alone_takes_prefects_server_with_it(tmp_path):
+    """Only the zhinan process is killed (not its group): its watchdog stops the temporary server."""
+    corpus = _corpus(tmp_path / "corpus", copies=1)
+    out = tmp_path / "out"
+    proc = _zhinan_run(corpus, out)
+    _wait_for_journal(proc, out, rows=1)
+    (server,) = _prefect_servers_of(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _is_prefect_server(server) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    try:
+        assert not _is_prefect_server(server), "Prefect's temporary server outlived the run"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # whatever else the group still holds
+
+
 def test_ctrl_c_stops_within_seconds_with_one_line(tmp_path):
     corpus = _corpus(tmp_path / "corpus", copies=2)
     out = tmp_path / "out"

@@ -20,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline.run import jobs
 from pipeline.run.isolate import Limits, close_pools
 from pipeline.run.version import pipeline_version
+from pipeline.run.watchdog import guard_temporary_server
 
 
 @task(name="extract-guide", retries=0, cache_policy=None)
@@ -65,6 +66,7 @@ def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
     runner_flow = corpus_flow.with_options(task_runner=task_runner(workers, dask_address))
     out = Path(out_dir).absolute()
     STOP.clear()
+    guard_temporary_server()  # Prefect's temporary server dies with this process, even on kill -9
     try:
         with jobs.RunLock(out):  # one run per output folder (RunLocked otherwise)
             return runner_flow(str(Path(corpus).absolute()), str(out), on_entry, on_start, isolate, limits or Limits(),
