@@ -33,3 +33,31 @@ def test_flow_writes_one_record_per_guide_and_ledgers_the_bad_one(prefect_harnes
     before = {p.name: p.read_bytes() for p in records}
     run_corpus(corpus, out, workers=1)
     assert {p.name: p.read_bytes() for p in sorted((out / "guides").glob("*.json"))} == before
+
+
+def test_documents_in_flight_are_bounded_not_all_submitted_at_once(prefect_harness, tmp_path, monkeypatch):
+    """Memory flat in N: the flow submits a window of documents (16 for one worker) and the next
+    one as each finishes, instead of a future per document for the whole corpus."""
+    from pipeline.run import flow
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(3):
+        for stem in STEMS:
+            (corpus / f"{stem}-{k}.txt").write_bytes((CORPUS / f"{stem}.txt").read_bytes() + f"\n（{k}）\n".encode())
+    counts = {"submitted": 0, "finished": 0, "most": 0}
+    real = flow.extract_guide
+
+    class Counting:
+        def submit(self, *args, **kwargs):
+            counts["submitted"] += 1
+            counts["most"] = max(counts["most"], counts["submitted"] - counts["finished"])
+            return real.submit(*args, **kwargs)
+
+    def finished(_entry):
+        counts["finished"] += 1
+
+    monkeypatch.setattr(flow, "extract_guide", Counting())
+    summary = flow.run_corpus(corpus, tmp_path / "out", workers=1, isolate=False, on_entry=finished)
+    assert summary.discovered == 3 * len(STEMS) == counts["submitted"] == counts["finished"]
+    assert counts["most"] == flow.in_flight_window(1, None) == 16

@@ -8,13 +8,15 @@ spread over processes or machines with another task runner).
 """
 from __future__ import annotations
 
+import itertools
+import queue
 import threading
 import time
 from pathlib import Path
 from typing import Callable
 
+import prefect.futures
 from prefect import flow, task
-from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.run import jobs
@@ -70,14 +72,21 @@ def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
     try:
         with jobs.RunLock(out):  # one run per output folder (RunLocked otherwise)
             return runner_flow(str(Path(corpus).absolute()), str(out), on_entry, on_start, isolate, limits or Limits(),
-                               force, tuple(exports))
+                               force, tuple(exports), in_flight_window(workers, dask_address))
     finally:
         close_pools()  # the parsing workers end with the run
 
 
+def in_flight_window(workers: int, dask_address: str | None) -> int:
+    """Documents submitted at once: enough to keep every worker busy while results are taken,
+    few enough that memory does not grow with the corpus. A cluster's size is not known here."""
+    return 256 if dask_address else max(16, 4 * workers)
+
+
 @flow(name="zhinan-run", validate_parameters=False, log_prints=False)
 def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate: bool = True,
-                limits: Limits | None = None, force: bool = False, exports: tuple[str, ...] = ()) -> jobs.Summary:
+                limits: Limits | None = None, force: bool = False, exports: tuple[str, ...] = (),
+                window: int = 16) -> jobs.Summary:
     started = time.time()
     target, out = Path(corpus), Path(out_dir)
     root = jobs.corpus_root(target)
@@ -85,7 +94,7 @@ def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate
     version = f"{pipeline_version()}-p{limits.max_pages}"  # the page cap changes what a PDF record holds
     previous = {} if force else jobs.previous_results(out, version)
     jobs.start(out, target, version)
-    return _run(target, root, out, version, previous, on_entry, on_start, isolate, limits, started, exports)
+    return _run(target, root, out, version, previous, on_entry, on_start, isolate, limits, started, exports, window)
 
 
 def _write_exports(out: Path, formats: tuple[str, ...]):
@@ -101,7 +110,7 @@ def _write_exports(out: Path, formats: tuple[str, ...]):
 
 
 def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_entry, on_start, isolate: bool,
-         limits: Limits, started: float, exports: tuple[str, ...] = ()) -> jobs.Summary:
+         limits: Limits, started: float, exports: tuple[str, ...] = (), window: int = 16) -> jobs.Summary:
     # The document loop is a plain function the flow calls, not part of the flow's own body: written
     # inline, prefect-dask could no longer serialise the submitted task (`cannot pickle
     # '_thread.lock'`, tests/test_dask.py), although the task and its parameters were the same.
@@ -110,38 +119,69 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
     if on_start:
         on_start(len(candidates))
     entries: list[jobs.Entry] = []
-    futures = []
+    todo = []
     reused = 0
     for cand in candidates:
-        if STOP.is_set():
-            break
         done = cand.skip or jobs.reuse(cand, previous)
-        if done is not None:
-            if cand.skip is None:
-                reused += 1
-                journal.append(done)
-            entries.append(done)
-            if on_entry:
-                on_entry(done)
+        if done is None:
+            todo.append(cand)
             continue
-        futures.append(extract_guide.submit(str(cand.path), str(root), str(out), cand.sha256, isolate, limits))
+        if cand.skip is None:
+            reused += 1
+            journal.append(done)
+        entries.append(done)
+        if on_entry:
+            on_entry(done)
+    finished: queue.Queue = queue.Queue()
+    in_flight: set = set()
+
+    def submit(cand: jobs.Candidate) -> None:
+        fut = extract_guide.submit(str(cand.path), str(root), str(out), cand.sha256, isolate, limits)
+        in_flight.add(fut)
+        _when_done(fut, finished.put)
+
+    # a window of documents in flight, not all N at once: memory stays flat in N (a future and its
+    # task-run state per document in flight, released as each finishes)
+    waiting = iter(todo)
+    for cand in itertools.islice(waiting, window):
+        submit(cand)
     try:
-        for fut in as_completed(futures):  # journaled as each document finishes, in whatever order
+        while in_flight:
+            try:
+                fut = finished.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            in_flight.discard(fut)
             entry = fut.result()
             if STOP.is_set():  # this row may be a worker killed by the stop: not the document's fault
-                _cancel(futures)
+                _cancel(in_flight)
                 return jobs.abort(out, entries, "interrupted", status="interrupted")
             if entry.status == jobs.FAULT:  # the environment, not the document: stop here
-                _cancel(futures)
+                _cancel(in_flight)
                 return jobs.abort(out, entries, entry.message)
             journal.append(entry)
             entries.append(entry)
             if on_entry:
                 on_entry(entry)
+            cand = next(waiting, None)
+            if cand is not None and not STOP.is_set():
+                submit(cand)
     except BaseException:  # an interrupt: no new document starts
-        _cancel(futures)
+        _cancel(in_flight)
         raise
+    if STOP.is_set():
+        return jobs.abort(out, entries, "interrupted", status="interrupted")
     return jobs.finish(out, entries, started, target, version, reused, _write_exports(out, exports))
+
+
+def _when_done(fut, callback) -> None:
+    """Call `callback(fut)` once the task run is final: Prefect's own registration, the one its
+    `as_completed` uses, where this Prefect has it; the public `add_done_callback` otherwise."""
+    register = getattr(prefect.futures, "_register_prefect_done_callback", None)
+    if register is not None:
+        register(fut, callback)
+    else:
+        fut.add_done_callback(callback)
 
 
 def _cancel(futures) -> None:
