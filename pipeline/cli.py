@@ -190,8 +190,9 @@ def _records(records: Path) -> list:
 def _load_record(ref: str, records: Path):
     """A record from a record JSON path, a record id (or unique prefix) in RECORDS/guides, or a
     guide file (extracted)."""
-    from extractors.document import SUFFIX_FORMAT, extract_file
+    from extractors.document import extract_file
     from extractors.errors import IngestError
+    from extractors.files import SUFFIX_FORMAT
     from pipeline.products import records as store
 
     try:
@@ -209,12 +210,6 @@ def _load_record(ref: str, records: Path):
     raise UserError(f"{ref}: not a record file, a record id in {records}/guides, or a guide file")
 
 
-def _report_link(records: Path, page_folder: Path) -> str | None:
-    """The review site's folder relative to a page's folder, when the site exists."""
-    site = records / "report"
-    return Path(os.path.relpath(site, page_folder)).as_posix() if (site / "index.html").is_file() else None
-
-
 @app.command()
 def diff(
     old: str = typer.Argument(..., help="the older guide: record JSON, record id, or guide file"),
@@ -226,6 +221,7 @@ def diff(
     """What changed between two guides, by meaning: programmes, funding, rules, contacts, dates."""
     from pipeline.products.diff import diff as run_diff
     from pipeline.products.diff_page import render
+    from pipeline.products.html import site_link
 
     if fmt not in ("terminal", "json", "markdown", "html"):
         raise UserError(f"--format {fmt}: use terminal, json, markdown or html")
@@ -233,7 +229,7 @@ def diff(
     if fmt == "terminal" and output is None:
         _print_diff(d)
         return
-    text = render(d, fmt, _report_link(records, (output or Path("x")).resolve().parent))
+    text = render(d, fmt, site_link(records / "report", (output or Path("x")).resolve().parent))
     if output:
         from pipeline.run.store import write_atomic
 
@@ -257,8 +253,8 @@ def _print_diff(d) -> None:
     table = Table("programme", "change", "summary", title=f"{len(d.changes)} changes")
     for name, cs in grouped(d):
         for k, c in enumerate(cs):
-            table.add_row(escape(name if k == 0 else "") if name != GUIDE_WIDE or k else "guide-wide",
-                          KIND_LABEL.get(c.kind, c.kind), escape(c.summary), end_section=k == len(cs) - 1)
+            first = ("guide-wide" if name == GUIDE_WIDE else escape(name)) if k == 0 else ""
+            table.add_row(first, KIND_LABEL.get(c.kind, c.kind), escape(c.summary), end_section=k == len(cs) - 1)
     out.print(table)
 
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import defaultdict
 from pathlib import Path
 
 from pipeline.products.diff import diff
-from pipeline.products.html import LABELS, amount, document, esc, label
+from pipeline.products.html import LABELS, amount, document, esc, label, review_href, site_link
 from pipeline.products.records import headline_funding
 from pipeline.run.store import write_atomic
 from schemas import Diff, Guide
@@ -124,8 +123,7 @@ def funding_chart(rows: list[dict]) -> str:
             artist = ax.plot([lo, right], [k, k], ":", color=colour, linewidth=2, marker="|", markevery=[0],
                              markersize=12)[0]
         artist.set_gid(gid)
-        ax.text(hi or lo, k, f" {amount(None if kind == 'cap' else lo * 10000, None if kind == 'floor' else hi * 10000)}",
-                va="center", fontsize=7)
+        ax.text(hi or lo, k, f" {r['funding']}", va="center", fontsize=7)  # amount() of the row's yuan
         place = r["region"] if font else r["region_code"]
         name = r["program"] if font else r["program_id"]
         labels.append(f"{place} {r['year']} {name if len(name) <= 20 else name[:19] + '…'}")
@@ -167,7 +165,7 @@ def timelines(guides: list[Guide]) -> list[tuple[str, list[Diff]]]:
 
 def _link(row: dict, report: str | None) -> str:
     name = esc(row["program"])
-    return f"<a href='{esc(report)}/guides/{row['guide_id']}.html#{row['program_id']}'>{name}</a>" if report else name
+    return f"<a href='{esc(review_href(report, row['guide_id'], row['program_id']))}'>{name}</a>" if report else name
 
 
 def compare_html(rows: list[dict], by: str, lines: list[tuple[str, list[Diff]]], report: str | None = None) -> str:
@@ -216,7 +214,7 @@ def write_compare(guides: list[Guide], folder: Path, by: str = "category", repor
     """compare.csv and compare.html in `folder`; programme names link into the review site at
     `report` when it exists. Returns the files written."""
     rows = compare_rows(guides)
-    rel = Path(os.path.relpath(report, folder)).as_posix() if report is not None and (report / "index.html").is_file() else None
+    rel = site_link(report, folder) if report is not None else None
     write_csv(rows, folder / "compare.csv")
     write_atomic(folder / "compare.html", compare_html(rows, by, timelines(guides), rel))
     return [folder / "compare.csv", folder / "compare.html"]

@@ -4,7 +4,7 @@ by kind of change; `diff.html#q=重大&kind=funding` opens filtered) and links t
 pages when the review site exists."""
 from __future__ import annotations
 
-from pipeline.products.html import document, esc, label
+from pipeline.products.html import document, esc, label, review_href
 from schemas import Change, Diff
 
 KIND_LABEL = {
@@ -94,8 +94,7 @@ def diff_html(d: Diff, report: str | None = None) -> str:
         links = []
         for side, gid, pid in (("旧", d.old.id, p.old if p else None), ("新", d.new.id, p.new if p else None)):
             if p is None or pid:
-                anchor = f"#{pid}" if pid else ""
-                links.append(f"<a href='{esc(report)}/guides/{gid}.html{anchor}'>{side}指南原文</a>")
+                links.append(f"<a href='{esc(review_href(report, gid, pid))}'>{side}指南原文</a>")
         return " <span class='loc'>" + " · ".join(links) + "</span>"
 
     sections = []

@@ -3,6 +3,8 @@ style sheet, amounts in 万元, Chinese labels with the field name beside, and t
 from __future__ import annotations
 
 import html
+import os
+from pathlib import Path
 
 CSS = """*{box-sizing:border-box}body{margin:0;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#222}
 header{padding:.8em 1.2em;background:#263238;color:#fff}header a{color:#cfd8dc}main{padding:1em 1.4em}
@@ -50,6 +52,19 @@ def amount(lo: int | None, hi: int | None) -> str:
     if hi is None:
         return f"≥{wan(lo)}万元"
     return f"{wan(lo)}万元" if lo == hi else f"{wan(lo)}–{wan(hi)}万元"
+
+
+def site_link(site: Path, page_folder: Path) -> str | None:
+    """The review site's folder as a link from a page written in `page_folder`, or None when the
+    site has not been written (`zhinan report`): pages then carry no links into it."""
+    if not (Path(site) / "index.html").is_file():
+        return None
+    return Path(os.path.relpath(site, page_folder)).as_posix()
+
+
+def review_href(site: str, guide_id: str, anchor: str | None = None) -> str:
+    """The address of a guide's review page (at a programme's or requirement's anchor) from `site_link`."""
+    return f"{site}/guides/{guide_id}.html" + (f"#{anchor}" if anchor else "")
 
 
 def document(title: str, body: str, css: str = "", script: str = "") -> str:

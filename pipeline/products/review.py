@@ -161,8 +161,9 @@ def render_text(text: str, items: list[Item], breaks: dict[int, str] | None = No
     return "".join(out)
 
 
-def guide_page(g: Guide, status: str = "ok") -> str:
-    items, groups = items_of(g)
+def guide_page(g: Guide, status: str = "ok", found=None) -> str:
+    """One guide's page; `found` is its items_of(g) when the caller has it already."""
+    items, groups = found or items_of(g)
     body = render_text(g.text, items, _page_breaks(g))
     where = f"{esc(g.source.format)} <code>{esc(g.source.path)}</code>"
     if g.source.pages:
@@ -192,7 +193,7 @@ def guide_page(g: Guide, status: str = "ok") -> str:
                     f"<article class='text'>{body}</article></div>", _CSS)
 
 
-def _index_row(row: dict, g: Guide | None) -> str:
+def _index_row(row: dict, g: Guide | None, checks: int) -> str:
     status = row.get("status", "ok")
     why = " ".join(x for x in (row.get("reason"), row.get("message")) if x)
     state = f"<span class='badge {esc(status)}'>{esc(status)}</span> <span class='muted'>{esc(why)}</span>"
@@ -204,7 +205,6 @@ def _index_row(row: dict, g: Guide | None) -> str:
     amounts = [v for p in g.programs for f in p.funding for v in (f.min_cny, f.max_cny) if v]
     rng = amount(min(amounts), max(amounts)) if amounts else "—"
     n_req = len(g.requirements) + sum(len(p.requirements) for p in g.programs)
-    checks = sum(it.check for it in items_of(g)[0])
     issues = ", ".join(sorted({i.code for i in g.issues}))
     return (f"<tr class='{esc(status)}'><td><code>{esc(path)}</code></td><td>{esc(fmt)}</td><td>{state}</td>"
             f"<td>{esc(g.region.name)}</td><td>{esc(g.year)}</td><td><a href='guides/{g.id}.html'>{esc(g.title)}</a></td>"
@@ -212,15 +212,19 @@ def _index_row(row: dict, g: Guide | None) -> str:
             f"<td class='issue'>{esc(issues)}</td></tr>")
 
 
-def index_page(guides: list[Guide], ledger: list[dict]) -> str:
+def index_page(guides: list[Guide], ledger: list[dict], checks: dict[str, int] | None = None) -> str:
     """Every ledger row (ok, partial, failed, skipped with its reason) with its file and format;
-    records not in the ledger (an older run's) are listed after them."""
+    records not in the ledger (an older run's) are listed after them. `checks`: items to check per
+    guide id, counted from items_of when not given."""
+    if checks is None:
+        checks = {g.id: sum(it.check for it in items_of(g)[0]) for g in guides}
     by_id = {g.id: g for g in guides}
     rows = sorted(ledger, key=lambda r: r.get("path") or "")
     listed = {r.get("guide_id") for r in rows}
     rows += [{"path": g.source.path, "status": "ok", "guide_id": g.id, "message": "not in the ledger"}
              for g in guides if g.id not in listed]
-    body = "".join(_index_row(r, by_id.get(r.get("guide_id") or "")) for r in rows)
+    body = "".join(_index_row(r, by_id.get(r.get("guide_id") or ""), checks.get(r.get("guide_id") or "", 0))
+                   for r in rows)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.get("status", "ok")] = counts.get(r.get("status", "ok"), 0) + 1
@@ -236,11 +240,13 @@ def write_site(guides: list[Guide], folder: Path, ledger: list[dict] | None = No
     guides = sorted(guides, key=order)
     ledger = ledger or []
     status = {r.get("guide_id"): r.get("status", "ok") for r in ledger if r.get("guide_id")}
+    found = {g.id: items_of(g) for g in guides}  # once per guide: its page and its index row
+    checks = {gid: sum(it.check for it in items) for gid, (items, _) in found.items()}
     written = [folder / "index.html"]
-    write_atomic(folder / "index.html", index_page(guides, ledger))
+    write_atomic(folder / "index.html", index_page(guides, ledger, checks))
     for g in guides:
         path = folder / "guides" / f"{g.id}.html"
-        write_atomic(path, guide_page(g, status.get(g.id, "ok")))
+        write_atomic(path, guide_page(g, status.get(g.id, "ok"), found[g.id]))
         written.append(path)
     remove_stale(folder / "guides", "*.html", {p.name for p in written[1:]})
     return written
