@@ -11,18 +11,18 @@ from pydantic import BaseModel
 
 from extractors.decode import decode_bytes
 from extractors.errors import IngestError
-from extractors.files import MAX_FILE_BYTES, SUFFIX_FORMAT, inspect  # noqa: F401 (re-exported)
+from extractors.files import SUFFIX_FORMAT, inspect
 from extractors.fields import extract_fields
 from extractors.formats.docx import check_ole, convert_legacy_doc, read_docx
 from extractors.formats.html import read_html
 from extractors.formats.pdf import MAX_PAGES, read_pdf
 from extractors.metadata import extract_meta
-from extractors.requirements import assign_ids
 from extractors.normalize import Normalized, normalize
 from extractors.doc import GuideDoc
 from extractors.nlp import entity_pass
 from extractors.phones import dominant_area
 from extractors.programs import find_programs
+from extractors.requirements import assign_ids
 from schemas import Entity, Furniture, Guide, Issue, PageStart, Program, Region, Section, Source, Span
 
 # The largest text a worker finishes within its default 120 s: the extractors are linear at about

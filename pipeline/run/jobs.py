@@ -17,9 +17,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extractors.document import SUFFIX_FORMAT, build_guide, display_path, load
-from extractors.files import inspect
+from extractors.document import build_guide, display_path, load
 from extractors.errors import IngestError
+from extractors.files import SUFFIX_FORMAT, inspect
 from pipeline.run.isolate import Limits, parse_isolated
 from pipeline.run.store import dumps, write_atomic, write_json, write_jsonl
 from schemas import SCHEMA_VERSION
