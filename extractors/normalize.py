@@ -13,6 +13,7 @@ import unicodedata
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractors.rules import rules
 
@@ -114,7 +115,12 @@ def _delete(line: Line, regex: re.Pattern) -> Line:
 
 def visual_width(s: str) -> float:
     """Width in ems as a Chinese font sets it: ambiguous-width marks (“”、…) are full width."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in s)
+    return sum(map(_char_width, s))
+
+
+@lru_cache(maxsize=None)  # a text has a few thousand distinct characters; the lookup is per character
+def _char_width(c: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5
 
 
 def wrap_width(lines: list[Line]) -> float | None:

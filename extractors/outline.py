@@ -81,6 +81,7 @@ def _styles() -> tuple[list[dict], dict]:
     return data["style"], bare
 
 
+@lru_cache(maxsize=4096)  # numbering repeats (一、二、…): cn2an's parse is the slow part
 def to_int(v: str) -> int | None:
     if v.isascii() and v.isdigit():  # '②'.isdigit() is True too
         return int(v)

@@ -49,3 +49,17 @@ def test_an_unknown_label_is_a_usage_error():
     result = CliRunner().invoke(app, ["extract", str(CORPUS / "d09_dongguan_doubling_plan_prereg_2016.txt"),
                                       "--entities", "--label", "FOO"])
     assert result.exit_code == 2 and re.search(r"unknown label FOO", result.output)
+
+
+def test_one_record_pipeline_serves_guides_of_every_place():
+    """The record path builds its spaCy pipeline once per process; each guide's area code is passed
+    per call, so a local number is completed with the guide's own code, not the last one built."""
+    from extractors.doc import GuideDoc
+    from extractors.nlp import entity_pass, record_nlp
+
+    text = "联系人：董茹，联系电话：3922117"
+    doc = GuideDoc.parse(text, 0)
+    xining = [e.value for e in entity_pass(doc, "0971").entities if e.label == "PHONE"]
+    karamay = [e.value for e in entity_pass(doc, "0990").entities if e.label == "PHONE"]
+    assert (xining, karamay) == (["0971-3922117"], ["0990-3922117"])
+    assert record_nlp() is record_nlp() and record_nlp.cache_info().currsize == 1
