@@ -12,7 +12,7 @@ byte-identical, then measures in the same run on the same files:
   - the floors: reading + decoding the bytes (txt), pdfplumber `extract_text` (pdf), python-docx
     reading every paragraph (docx), lxml parsing (html) — and zhinan's time as a ratio of each;
   - time per stage in-process on a sample (decode or layout, normalise, outline, fields and NER,
-    writing) and Prefect's overhead per document (run time less parse time, over documents);
+    writing) and Prefect's overhead per document (a flow of no-op tasks in the run's own batches);
   - a warm rerun (everything reused) and a run after one rule changed (the pipeline version moves,
     so every record is remade).
 Writes OUT/throughput.json and OUT/throughput.md (the README's table).
@@ -121,18 +121,23 @@ def stage_seconds(paths: list[Path]) -> dict[str, float]:
 
 
 def prefect_overhead_ms(n: int, workers: int) -> float:
-    """Milliseconds Prefect adds per document: a flow of n tasks that do nothing, on the same task
-    runner `zhinan run` uses."""
+    """Milliseconds Prefect adds per document: a flow of tasks that do nothing, over n documents in
+    the batches `zhinan run` makes (pipeline.run.flow.batching), on the same task runner."""
     from prefect import flow, task
     from prefect.task_runners import ThreadPoolTaskRunner
 
+    from pipeline.run.flow import batching
+
+    size, _ = batching(n, workers)
+
     @task(cache_policy=None)
-    def nothing(k: int) -> int:
-        return k
+    def nothing(batch: list[int]) -> list[int]:
+        return batch
 
     @flow(task_runner=ThreadPoolTaskRunner(max_workers=workers), validate_parameters=False)
     def many(m: int) -> int:
-        return sum(f.result() for f in [nothing.submit(k) for k in range(m)])
+        futures = [nothing.submit(list(range(k, min(k + size, m)))) for k in range(0, m, size)]
+        return sum(len(f.result()) for f in futures)
 
     many(2)  # the flow machinery warmed up
     start = time.perf_counter()

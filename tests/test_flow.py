@@ -35,29 +35,46 @@ def test_flow_writes_one_record_per_guide_and_ledgers_the_bad_one(prefect_harnes
     assert {p.name: p.read_bytes() for p in sorted((out / "guides").glob("*.json"))} == before
 
 
-def test_documents_in_flight_are_bounded_not_all_submitted_at_once(prefect_harness, tmp_path, monkeypatch):
-    """Memory flat in N: the flow submits a window of documents (16 for one worker) and the next
-    one as each finishes, instead of a future per document for the whole corpus."""
-    from pipeline.run import flow
+def test_documents_in_flight_are_bounded_and_batched(prefect_harness, tmp_path, monkeypatch):
+    """Memory flat in N: the flow submits a window of batches (two of 8 documents for one worker)
+    and the next as each finishes, instead of a future per document for the whole corpus; every
+    row is journaled by the task that made it."""
+    from pipeline.run import flow, jobs
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for k in range(3):
         for stem in STEMS:
             (corpus / f"{stem}-{k}.txt").write_bytes((CORPUS / f"{stem}.txt").read_bytes() + f"\n（{k}）\n".encode())
-    counts = {"submitted": 0, "finished": 0, "most": 0}
-    real = flow.extract_guide
+    counts = {"tasks": 0, "submitted": 0, "finished": 0, "most": 0}
+    real = flow.extract_batch
+    journaled = []
+    real_append = jobs.Journal.append
 
     class Counting:
-        def submit(self, *args, **kwargs):
-            counts["submitted"] += 1
+        def submit(self, batch, *args, **kwargs):
+            counts["tasks"] += 1
+            counts["submitted"] += len(batch)
             counts["most"] = max(counts["most"], counts["submitted"] - counts["finished"])
-            return real.submit(*args, **kwargs)
+            return real.submit(batch, *args, **kwargs)
 
     def finished(_entry):
         counts["finished"] += 1
 
-    monkeypatch.setattr(flow, "extract_guide", Counting())
+    monkeypatch.setattr(flow, "extract_batch", Counting())
+    monkeypatch.setattr(jobs.Journal, "append", lambda self, entry: (journaled.append(entry.path), real_append(self, entry)))
+    n = 3 * len(STEMS)
     summary = flow.run_corpus(corpus, tmp_path / "out", workers=1, isolate=False, on_entry=finished)
-    assert summary.discovered == 3 * len(STEMS) == counts["submitted"] == counts["finished"]
-    assert counts["most"] == flow.in_flight_window(1, None) == 16
+    assert summary.discovered == n == counts["submitted"] == counts["finished"] == 54
+    assert flow.batching(n, 1) == (8, 2)
+    assert counts["tasks"] == 7 and counts["most"] == 16  # 54 = 6 batches of 8 and one of 6
+    assert sorted(journaled) == sorted(f"{stem}-{k}.txt" for k in range(3) for stem in STEMS)
+
+
+def test_batches_grow_with_the_corpus_up_to_eight_documents():
+    from pipeline.run.flow import batching
+
+    assert batching(10, 2) == (1, 4)        # a small corpus: a document a task, no idle worker at the end
+    assert batching(40, 2) == (5, 4)
+    assert batching(10_000, 2) == (8, 4)
+    assert batching(10_000, 2, on_cluster=True) == (8, 32)

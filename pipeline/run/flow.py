@@ -1,8 +1,8 @@
-"""The Prefect flow of `zhinan run`: one task per document on a bounded thread pool, or on a Dask
-cluster (prefect-dask) with `--dask-address`.
+"""The Prefect flow of `zhinan run`: one task per batch of documents on a bounded thread pool, or on
+a Dask cluster (prefect-dask) with `--dask-address`.
 
 Import this module only after pipeline.run.settings.configure_prefect() (the CLI does it).
-Each task writes its own record as the document finishes and returns a small ledger row,
+Each task writes each document's record and journal row as it finishes and returns small ledger rows,
 so nothing holds the corpus in memory and documents stay independent (the same task can be
 spread over processes or machines with another task runner).
 """
@@ -25,19 +25,41 @@ from pipeline.run.version import pipeline_version
 from pipeline.run.watchdog import guard_temporary_server
 
 
-@task(name="extract-guide", retries=0, cache_policy=None)
-def extract_guide(path: str, corpus: str, out_dir: str, sha256: str | None, isolate: bool,
-                  limits: Limits) -> jobs.Entry:
+@task(name="extract-guides", retries=0, cache_policy=None)
+def extract_batch(batch: list[tuple[str, str | None]], corpus: str, out_dir: str, isolate: bool, limits: Limits,
+                  version: str) -> list[jobs.Entry]:
+    """A few documents, one after the other: Prefect keeps its state per task run for the life of the
+    flow run, so a task per batch keeps that state small. Each row is journaled as its document
+    finishes, here rather than by the flow, so `kill -9` mid-batch loses nothing that finished."""
     # Failures come back as ledger rows, not exceptions: a deterministic failure is not retried.
     # The parse itself runs in a killable worker subprocess of a pool (pipeline/run/isolate.py). An
     # output folder that cannot be written comes back as a `fault` row: the flow stops on it.
-    try:
-        return jobs.process(Path(path), Path(corpus), Path(out_dir), sha256, isolate, limits)
-    except jobs.OutputError as exc:
-        return jobs.Entry(path, jobs.FAULT, message=str(exc))
+    journal = jobs.Journal(Path(out_dir), version)
+    rows: list[jobs.Entry] = []
+    for path, sha256 in batch:
+        if stopping():  # a function, not the Event itself: the task is pickled by value for Dask
+            break
+        try:
+            entry = jobs.process(Path(path), Path(corpus), Path(out_dir), sha256, isolate, limits)
+            journal.append(entry)
+        except (jobs.OutputError, OSError) as exc:
+            rows.append(jobs.Entry(path, jobs.FAULT, message=_fault(exc, journal.path)))
+            break
+        rows.append(entry)
+    return rows
+
+
+def _fault(exc: Exception, journal: Path) -> str:
+    if isinstance(exc, jobs.OutputError):
+        return str(exc)
+    return f"cannot write {journal}: {getattr(exc, 'strerror', None) or exc}"
 
 
 STOP = threading.Event()  # set by request_stop(): Ctrl-C or SIGTERM
+
+
+def stopping() -> bool:
+    return STOP.is_set()
 
 
 def request_stop() -> None:
@@ -72,21 +94,15 @@ def run_corpus(corpus: Path, out_dir: Path, workers: int = 2,
     try:
         with jobs.RunLock(out):  # one run per output folder (RunLocked otherwise)
             return runner_flow(str(Path(corpus).absolute()), str(out), on_entry, on_start, isolate, limits or Limits(),
-                               force, tuple(exports), in_flight_window(workers, dask_address))
+                               force, tuple(exports), workers, bool(dask_address))
     finally:
         close_pools()  # the parsing workers end with the run
-
-
-def in_flight_window(workers: int, dask_address: str | None) -> int:
-    """Documents submitted at once: enough to keep every worker busy while results are taken,
-    few enough that memory does not grow with the corpus. A cluster's size is not known here."""
-    return 256 if dask_address else max(16, 4 * workers)
 
 
 @flow(name="zhinan-run", validate_parameters=False, log_prints=False)
 def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate: bool = True,
                 limits: Limits | None = None, force: bool = False, exports: tuple[str, ...] = (),
-                window: int = 16) -> jobs.Summary:
+                workers: int = 2, on_cluster: bool = False) -> jobs.Summary:
     started = time.time()
     target, out = Path(corpus), Path(out_dir)
     root = jobs.corpus_root(target)
@@ -94,7 +110,8 @@ def corpus_flow(corpus: str, out_dir: str, on_entry=None, on_start=None, isolate
     version = f"{pipeline_version()}-p{limits.max_pages}"  # the page cap changes what a PDF record holds
     previous = {} if force else jobs.previous_results(out, version)
     jobs.start(out, target, version)
-    return _run(target, root, out, version, previous, on_entry, on_start, isolate, limits, started, exports, window)
+    return _run(target, root, out, version, previous, on_entry, on_start, isolate, limits, started, exports, workers,
+                on_cluster)
 
 
 def _write_exports(out: Path, formats: tuple[str, ...]):
@@ -110,7 +127,8 @@ def _write_exports(out: Path, formats: tuple[str, ...]):
 
 
 def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_entry, on_start, isolate: bool,
-         limits: Limits, started: float, exports: tuple[str, ...] = (), window: int = 16) -> jobs.Summary:
+         limits: Limits, started: float, exports: tuple[str, ...] = (), workers: int = 2,
+         on_cluster: bool = False) -> jobs.Summary:
     # The document loop is a plain function the flow calls, not part of the flow's own body: written
     # inline, prefect-dask could no longer serialise the submitted task (`cannot pickle
     # '_thread.lock'`, tests/test_dask.py), although the task and its parameters were the same.
@@ -134,17 +152,19 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
             on_entry(done)
     finished: queue.Queue = queue.Queue()
     in_flight: set = set()
+    size, window = batching(len(todo), workers, on_cluster)
 
-    def submit(cand: jobs.Candidate) -> None:
-        fut = extract_guide.submit(str(cand.path), str(root), str(out), cand.sha256, isolate, limits)
+    def submit(batch: list[jobs.Candidate]) -> None:
+        fut = extract_batch.submit([(c.where, c.sha256) for c in batch], str(root), str(out), isolate, limits,
+                                   version)
         in_flight.add(fut)
         _when_done(fut, finished.put)
 
-    # a window of documents in flight, not all N at once: memory stays flat in N (a future and its
-    # task-run state per document in flight, released as each finishes)
-    waiting = iter(todo)
-    for cand in itertools.islice(waiting, window):
-        submit(cand)
+    # a window of batches in flight, not all N documents at once: memory stays flat in N (a future
+    # and its task-run state per batch in flight, released as each finishes)
+    waiting = _chunks(todo, size)
+    for batch in itertools.islice(waiting, window):
+        submit(batch)
     try:
         while in_flight:
             try:
@@ -152,26 +172,42 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
             except queue.Empty:
                 continue
             in_flight.discard(fut)
-            entry = fut.result()
-            if STOP.is_set():  # this row may be a worker killed by the stop: not the document's fault
+            rows = fut.result()
+            if STOP.is_set():  # a row may be a worker killed by the stop: not the document's fault
                 _cancel(in_flight)
                 return jobs.abort(out, entries, "interrupted", status="interrupted")
-            if entry.status == jobs.FAULT:  # the environment, not the document: stop here
-                _cancel(in_flight)
-                return jobs.abort(out, entries, entry.message)
-            journal.append(entry)
-            entries.append(entry)
-            if on_entry:
-                on_entry(entry)
-            cand = next(waiting, None)
-            if cand is not None and not STOP.is_set():
-                submit(cand)
+            for entry in rows:
+                if entry.status == jobs.FAULT:  # the environment, not the document: stop here
+                    _cancel(in_flight)
+                    return jobs.abort(out, entries, entry.message)
+                entries.append(entry)
+                if on_entry:
+                    on_entry(entry)
+            batch = next(waiting, None)
+            if batch is not None and not STOP.is_set():
+                submit(batch)
     except BaseException:  # an interrupt: no new document starts
         _cancel(in_flight)
         raise
     if STOP.is_set():
         return jobs.abort(out, entries, "interrupted", status="interrupted")
     return jobs.finish(out, entries, started, target, version, reused, _write_exports(out, exports))
+
+
+MAX_BATCH = 8  # documents a task: Prefect's cost and state per document / 8; a short tail at the end
+
+
+def batching(todo: int, workers: int, on_cluster: bool = False) -> tuple[int, int]:
+    """(documents a task, tasks in flight). A small corpus goes a document a task, so every worker
+    stays busy to the end; a large one in batches of up to MAX_BATCH. Locally two tasks a worker are
+    in flight (one running, one waiting); a cluster's size is not known here, so 32."""
+    size = max(1, min(MAX_BATCH, todo // (4 * max(1, workers))))
+    return size, 32 if on_cluster else 2 * max(1, workers)
+
+
+def _chunks(items: list, size: int):
+    for k in range(0, len(items), size):
+        yield items[k:k + size]
 
 
 def _when_done(fut, callback) -> None:

@@ -7,8 +7,8 @@ files) once and then parses one document after another: one JSON request line in
 line out. Past the time limit its group is killed (TIMEOUT) and a fresh worker takes its place;
 RLIMIT_AS bounds its memory (MEMORY_LIMIT); a worker that dies is WORKER_CRASHED. A worker is
 retired after a MemoryError and after `RECYCLE_AFTER` documents, so no leak builds up, and it
-exits by itself when the run that started it goes away (its stdin closes). The parent validates
-the record it gets back.
+exits by itself when the run that started it goes away (its stdin closes). The worker returns the
+record file's text (store.Parsed); the run writes it.
 """
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ from pathlib import Path
 
 from extractors.errors import IngestError
 from extractors.formats.pdf import MAX_PAGES
-from schemas import Guide
+from pipeline.run.store import Parsed
 
 RECYCLE_AFTER = 200  # documents one worker parses before a fresh one takes over
+STARTUP_SECONDS = 120.0  # a worker's imports, on a slow or busy machine; not counted against a document
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class _Timeout(Exception):
     pass
 
 
+class _NoStart(Exception):
+    pass
+
+
 class _Worker:
     """One `pipeline.run.worker --serve` process and its pipes."""
 
@@ -82,11 +87,25 @@ class _Worker:
                                      stdout=subprocess.PIPE, stderr=self.stderr,
                                      preexec_fn=_limit(limits.memory_mb), cwd=str(Path(__file__).resolve().parents[2]))
         self._buf = b""
+        self.ready = False  # the worker says `ready` once its imports are done
 
     def ask(self, request: dict, timeout: float) -> bytes:
-        """Send one request; the response line, or _Timeout, or EOFError when the worker died."""
+        """Send one request; the response line, or _Timeout, or EOFError when the worker died. The
+        time limit starts once the worker is ready: its start-up (imports) is not the document's."""
+        if not self.ready:
+            try:
+                if self._line(STARTUP_SECONDS) != b"ready":
+                    raise EOFError()
+            except _Timeout:
+                raise _NoStart() from None
+            self.ready = True
         self.proc.stdin.write(json.dumps(request).encode("ascii") + b"\n")  # a file name may hold surrogates
         self.proc.stdin.flush()
+        line = self._line(timeout)
+        self.served += 1
+        return line
+
+    def _line(self, timeout: float) -> bytes:
         fd = self.proc.stdout.fileno()
         with selectors.DefaultSelector() as sel:
             sel.register(fd, selectors.EVENT_READ)
@@ -100,7 +119,6 @@ class _Worker:
                     raise EOFError()
                 self._buf += chunk
         line, _, self._buf = self._buf.partition(b"\n")
-        self.served += 1
         return line
 
     def error_tail(self) -> str:
@@ -155,7 +173,7 @@ class WorkerPool:
                 return
         worker.kill()
 
-    def parse(self, path: Path, root: Path | None) -> Guide:
+    def parse(self, path: Path, root: Path | None) -> Parsed:
         limits = self.limits
         # the worker runs in the project folder: paths reach it absolute (`cd ~/guides && zhinan run .`)
         path, root = Path(path).absolute(), Path(root).absolute() if root else None
@@ -164,6 +182,10 @@ class WorkerPool:
         worker = self._checkout()
         try:
             line = worker.ask(request, limits.seconds)
+        except _NoStart:
+            self._checkin(worker, healthy=False)
+            raise WorkerError("WORKER_CRASHED", f"{path}: no worker could start within {STARTUP_SECONDS:g} s "
+                              "(the machine is overloaded?)", "WorkerStartTimeout") from None
         except _Timeout:
             self._checkin(worker, healthy=False)
             raise WorkerError("TIMEOUT", f"{path}: parsing took longer than {limits.seconds:g} s; the worker was killed",
@@ -184,7 +206,7 @@ class WorkerPool:
         status, _, payload = line.partition(b" ")
         if status == b"0":
             self._checkin(worker, healthy=True)
-            return Guide.model_validate_json(payload)
+            return Parsed.from_json(payload)
         error = json.loads(payload)["error"]
         self._checkin(worker, healthy=error["reason"] != "MEMORY_LIMIT")
         raise WorkerError(error["reason"], error["message"], error["error_class"])
@@ -218,6 +240,6 @@ def close_pools() -> None:
         p.close()
 
 
-def parse_isolated(path: Path, root: Path | None, limits: Limits = Limits()) -> Guide:
+def parse_isolated(path: Path, root: Path | None, limits: Limits = Limits()) -> Parsed:
     """Parse one document in a worker of the pool for these limits."""
     return pool(limits).parse(path, root)

@@ -21,7 +21,7 @@ from extractors.document import build_guide, display_path, load
 from extractors.errors import IngestError
 from extractors.files import SUFFIX_FORMAT, inspect
 from pipeline.run.isolate import Limits, parse_isolated
-from pipeline.run.store import dumps, write_atomic, write_json, write_jsonl
+from pipeline.run.store import Parsed, write_atomic, write_json, write_jsonl
 from schemas import SCHEMA_VERSION
 
 log = logging.getLogger("zhinan")
@@ -66,7 +66,7 @@ class RunLock:
         self.fh.close()
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One ledger row. No clock times: the ledger of a rerun is byte-identical."""
 
@@ -82,12 +82,19 @@ class Entry:
     raw_name_hex: str | None = None  # the file name's bytes when they are not UTF-8
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
-    path: Path
+    """A file found by discovery. Its path is kept as text: a Path object per file (with its cached
+    parts) would cost ~0.6 KB more for each file of a large corpus, for the length of the run."""
+
+    where: str
     display: str
     sha256: str | None = None
     skip: Entry | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.where)
 
 
 @dataclass
@@ -166,7 +173,7 @@ def discover(corpus: Path, out_dir: Path | None = None) -> list[Candidate]:
     root = corpus_root(corpus)
     for p in [corpus] if corpus.is_file() else _walk(corpus, out_dir):
         disp = display_path(p, root)
-        cand = Candidate(p, disp)
+        cand = Candidate(str(p), disp)
         problem = inspect(p, disp)
         if problem is not None:
             cand.skip = Entry(disp, "skipped" if problem.skipped else "failed", reason=problem.reason,
@@ -192,20 +199,20 @@ def process(path: Path, corpus: Path, out_dir: Path, expected_sha: str | None, i
     entry = Entry(disp, "failed", sha256=expected_sha, raw_name_hex=_raw_hex(path))
     try:
         if isolate:  # the worker's `load` checks the file again right before opening it
-            guide = parse_isolated(path, corpus, limits or Limits())
+            parsed = parse_isolated(path, corpus, limits or Limits())
         else:
-            guide = build_guide(load(path, corpus, (limits or Limits()).max_pages))
-        if expected_sha and guide.source.sha256 != expected_sha:
+            parsed = Parsed.of(build_guide(load(path, corpus, (limits or Limits()).max_pages)))
+        if expected_sha and parsed.sha256 != expected_sha:
             raise IngestError("CHANGED_DURING_RUN", f"{disp} changed between discovery and reading")
-        rel = Path("guides") / f"{guide.id}.json"
+        rel = Path("guides") / f"{parsed.guide_id}.json"
         try:
-            write_atomic(out_dir / rel, dumps(guide.model_dump(mode="json")))
+            write_atomic(out_dir / rel, parsed.record)
         except OSError as exc:  # the output folder, not the document: stop the run
             raise OutputError(f"cannot write {out_dir / rel}: {exc.strerror or exc}") from exc
-        partial = sorted({i.code for i in guide.issues} & PARTIAL_CODES)
+        partial = sorted(set(parsed.issue_codes) & PARTIAL_CODES)
         entry.status = "partial" if partial else "ok"
         entry.reason = ",".join(partial) or None
-        entry.guide_id, entry.output = guide.id, rel.as_posix()
+        entry.guide_id, entry.output = parsed.guide_id, rel.as_posix()
     except OutputError:
         raise
     except IngestError as exc:
@@ -229,10 +236,11 @@ class Journal:
     and fsynced at once: after `kill -9` the next run reads what was finished from here. Rows carry
     the pipeline version that made them."""
 
+    _lock = threading.Lock()  # one for every Journal of the process: the tasks of a run each hold one
+
     def __init__(self, out_dir: Path, version: str):
         self.path = out_dir / JOURNAL
         self.version = version
-        self._lock = threading.Lock()
 
     def append(self, entry: Entry) -> None:
         line = json.dumps({**asdict(entry), "pipeline_version": self.version}, ensure_ascii=False, sort_keys=True)

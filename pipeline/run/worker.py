@@ -1,9 +1,12 @@
 """Worker process: parse guides and write their records as JSON.
 
-    python -m pipeline.run.worker --serve   one request per stdin line, one response per stdout line:
-                                        `0 <record JSON>` or `3 <{"error": {...}}>`
-    python -m pipeline.run.worker           one request on stdin, the record on stdout (exit 0), or
+    python -m pipeline.run.worker --serve   `ready` once imported, then one request per stdin line, one response per stdout line:
+                                        `0 <Parsed JSON>` or `3 <{"error": {...}}>`
+    python -m pipeline.run.worker           one request on stdin, the Parsed JSON on stdout (exit 0), or
                                         {"error": {"reason", "error_class", "message"}} (exit 3)
+
+Parsed (pipeline/run/store.py) carries the record file's final text: the worker, not the run,
+serialises the record.
 
 A request is {"path": ..., "root": ..., "max_pages": ..., "fault": null}. Run by
 pipeline/run/isolate.py under a time and a memory limit; the serving worker imports the extractors
@@ -20,7 +23,7 @@ import traceback
 
 
 def handle(req: dict) -> tuple[int, str]:
-    """(0, record JSON) or (3, error JSON) for one request."""
+    """(0, Parsed JSON) or (3, error JSON) for one request."""
     if req.get("fault") == "hang":
         while True:
             time.sleep(3600)
@@ -28,6 +31,7 @@ def handle(req: dict) -> tuple[int, str]:
 
     from extractors.document import build_guide, load
     from extractors.errors import IngestError
+    from pipeline.run.store import Parsed
 
     def fail(reason: str, exc: BaseException, message: str) -> tuple[int, str]:
         # ASCII-escaped: a message may quote a file name that holds undecodable bytes (surrogates)
@@ -46,12 +50,15 @@ def handle(req: dict) -> tuple[int, str]:
     except Exception as exc:
         sys.stderr.write(traceback.format_exc())
         return fail("PARSER_BUG", exc, f"{req['path']}: {type(exc).__name__}: {str(exc)[:300]}")
-    return 0, guide.model_dump_json()
+    return 0, Parsed.of(guide).to_json()
 
 
 def serve() -> int:
     import extractors.document  # noqa: F401  (imports paid once, before the first document)
+    import pipeline.run.store  # noqa: F401
 
+    sys.stdout.write("ready\n")  # the run starts a document's clock from here
+    sys.stdout.flush()
     for line in sys.stdin:
         if not line.strip():
             continue
