@@ -68,7 +68,7 @@ class _Frame:
     level: int
     last: int | None
     node: int
-    kind: str  # numbered | bare | annex
+    kind: str  # numbered | bare | annex | runin
     ordinal: int = 1  # position among unnumbered siblings
 
 
@@ -138,6 +138,7 @@ def build_outline(text: str, body_start: int = 0) -> list[Node]:
     """Sections of `text` from offset `body_start` on (the title block comes before it)."""
     lines = [(a, b) for a, b in line_spans(text) if b > a and a >= body_start]
     bare = _bare_flags(text, lines)
+    runin = _runin_titles(text, lines)
     nodes: list[Node] = []
     frames: list[_Frame] = []
     prev_heading = False
@@ -155,6 +156,9 @@ def build_outline(text: str, body_start: int = 0) -> list[Node]:
             node = Node(line.strip(), 0, "bare", None, None, a, b, a, titled=True)
             _place_bare(frames, nodes, node, prev_heading, _next_numbered(text, lines, k))
             prev_heading = True
+        elif runin[k]:
+            _place_runin(frames, nodes, Node(runin[k], 0, "runin", None, None, a, b, a))
+            prev_heading = False
         else:
             prev_heading = False
     _close(nodes, len(text))
@@ -176,6 +180,27 @@ def _bare_flags(text: str, lines: list[tuple[int, int]]) -> list[bool]:
             flags[k:j] = [False] * (j - k)
         k = j
     return flags
+
+
+_RUNIN = re.compile(r"\s*([^，。；：,;:！？!?、（）()“”\"\s]{2,20})。(?=\S)")
+
+
+def _runin_titles(text: str, lines: list[tuple[int, int]]) -> list[str | None]:
+    """Unnumbered items with a run-in title (`工业企业稳运行奖励。对…`): the title where two or more
+    such lines follow a numbered heading that has no text of its own (`方向14 …稳运行奖励。`) —
+    sub-items, each with its own heading; elsewhere a short first sentence is just a sentence."""
+    titles: list[str | None] = [None] * len(lines)
+    k = 1
+    while k < len(lines):
+        j = k
+        while j < len(lines) and match_numbered(text[slice(*lines[j])]) is None and _RUNIN.match(text[slice(*lines[j])]):
+            j += 1
+        head = match_numbered(text[slice(*lines[k - 1])]) if j - k >= 2 else None
+        if head is not None and is_title_line(text[slice(*lines[k - 1])][head[3]:].rstrip("。 ")):
+            for i in range(k, j):
+                titles[i] = _RUNIN.match(text[slice(*lines[i])]).group(1)
+        k = j + 1
+    return titles
 
 
 def _next_numbered(text: str, lines: list[tuple[int, int]], k: int):
@@ -288,6 +313,15 @@ def _place_bare(frames: list[_Frame], nodes: list[Node], node: Node, prev_headin
             return
     level = frames[-1].level + 1 if frames else 1
     _push(frames, nodes, node, _Frame({"bare"}, {"bare"}, level, None, len(nodes), "bare"))
+
+
+def _place_runin(frames: list[_Frame], nodes: list[Node], node: Node) -> None:
+    if frames and frames[-1].kind == "runin":  # the next item of the same run: a sibling
+        old = _pop_to(frames, len(frames) - 1)
+        _push(frames, nodes, node, _Frame({"runin"}, {"runin"}, old.level, None, len(nodes), "runin"))
+        return
+    level = frames[-1].level + 1 if frames else 1
+    _push(frames, nodes, node, _Frame({"runin"}, {"runin"}, level, None, len(nodes), "runin"))
 
 
 def _close(nodes: list[Node], text_len: int) -> None:

@@ -148,7 +148,8 @@ class Section(Model):
     title: str
     level: int = Field(ge=1)
     marker: Optional[str] = Field(default=None, description="numbering as written, e.g. （一）")
-    style: str = Field(description="numbering style id, e.g. cn_paren, num_dun, bare, annex")
+    style: str = Field(description="numbering style id, e.g. cn_paren, num_dun, bare (an unnumbered heading "
+                       "line), runin (an unnumbered item that opens with its own title: `工业企业稳运行奖励。对…`), annex")
     parent: Optional[int] = Field(default=None, description="index of the parent section in `outline`")
     span: Span = Field(description="the whole section, heading included")
 

@@ -111,3 +111,25 @@ def test_section_spans_cover_their_text():
 def test_numbered_line_parts(line, style, value, title):
     st, marker, v, rest = match_numbered(line)
     assert (st["id"], v, clause_title(line[rest:])) == (style, value, title)
+
+
+def test_run_in_titled_items_under_a_bare_heading_are_its_sections():
+    # d10: `方向14 …稳运行奖励。` has no text of its own; the two lines under it each open with a title
+    raw = ("方向14 工业和软件信息服务业企业一季度稳运行奖励。\n"
+           "工业企业稳运行奖励。对 2023 年一季度产值净增量 2 亿元（含）以上的工业企业分档奖励，奖励金额最高不超过 600 万元。\n"
+           "软件信息服务业企业稳运行奖励。对 2023 年 1-2 月营业收入净增量 6 亿元（含）以上的软件信息服务业企业分档奖励。\n"
+           "方向15 重点投资项目贷款贴息。对获得银行流动资金贷款的产业链龙头企业，按不超过 1%的贴息率给予贴息。\n")
+    assert outline(raw) == [(1, "工业和软件信息服务业企业一季度稳运行奖励"), (2, "工业企业稳运行奖励"),
+                            (2, "软件信息服务业企业稳运行奖励"), (1, "重点投资项目贷款贴息")]
+
+
+@pytest.mark.parametrize("raw,expected", [
+    # one such line is a first sentence, not a section
+    ("（一）面上项目。\n产业化环境建设项目。择优给予国拨经费支持。\n（二）重大项目。\n",
+     [(1, "面上项目"), (1, "重大项目")]),
+    # under a heading that says something itself, the lines are its text
+    ("（一）支持方式。择优给予支持，具体如下。\n工业企业。对产值增长的企业给予奖励。\n软件企业。对收入增长的企业给予奖励。\n",
+     [(1, "支持方式")]),
+])
+def test_a_short_first_sentence_is_not_a_run_in_title(raw, expected):
+    assert outline(raw) == expected

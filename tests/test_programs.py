@@ -52,3 +52,15 @@ def test_requirement_items_naming_projects_are_not_programmes(records):
     g = records["000_8708816bca33718b"]
     assert not any("引进项目" in p.name for p in g.programs)
     assert len(g.programs) == 8
+
+
+def test_run_in_items_with_their_own_money_are_nested_programmes(records):
+    # d10 方向14: two unnumbered items, each `title。` then its own award; the heading pays nothing itself
+    g = records["d10_beijing_policy_cards_manufacturing_2024"]
+    by_id = {p.id: p for p in g.programs}
+    for name in ("工业企业稳运行奖励", "软件信息服务业企业稳运行奖励"):
+        p = next(p for p in g.programs if p.name == name)
+        assert by_id[p.parent].name == "工业和软件信息服务业企业一季度稳运行奖励"
+        assert [(f.min_cny, f.max_cny) for f in p.funding] == [(None, 6_000_000)]
+        assert g.text[p.span.start:p.span.end].startswith(name + "。对 ")
+    assert by_id[p.parent].funding == []
