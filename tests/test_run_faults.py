@@ -43,6 +43,24 @@ def test_a_full_disk_stops_the_run_and_blames_no_document(prefect_harness, tmp_p
     assert not (out / "ledger.jsonl").exists()
 
 
+def test_a_journal_that_cannot_be_written_stops_the_run_too(prefect_harness, tmp_path, monkeypatch):
+    """The task journals each row as its document finishes; a full disk there is the same fault."""
+    from pipeline.run import jobs
+    from pipeline.run.flow import run_corpus
+
+    corpus, out = _corpus(tmp_path), tmp_path / "out"
+
+    def full(self, entry):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(jobs.Journal, "append", full)
+    summary = run_corpus(corpus, out, workers=1, isolate=False)
+    assert summary.fault == f"cannot write {out.absolute() / jobs.JOURNAL}: No space left on device"
+    assert summary.counts.get("failed", 0) == 0
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "failed"
+    assert not (out / "ledger.jsonl").exists()
+
+
 def test_a_second_run_into_the_same_folder_is_refused(prefect_harness, tmp_path):
     from pipeline.run.flow import run_corpus
     from pipeline.run.jobs import RunLock, RunLocked

@@ -41,18 +41,16 @@ def extract_batch(batch: list[tuple[str, str | None]], corpus: str, out_dir: str
             break
         try:
             entry = jobs.process(Path(path), Path(corpus), Path(out_dir), sha256, isolate, limits)
+        except jobs.OutputError as exc:
+            rows.append(jobs.Entry(path, jobs.FAULT, message=str(exc)))
+            break
+        try:
             journal.append(entry)
-        except (jobs.OutputError, OSError) as exc:
-            rows.append(jobs.Entry(path, jobs.FAULT, message=_fault(exc, journal.path)))
+        except OSError as exc:
+            rows.append(jobs.Entry(path, jobs.FAULT, message=f"cannot write {journal.path}: {exc.strerror or exc}"))
             break
         rows.append(entry)
     return rows
-
-
-def _fault(exc: Exception, journal: Path) -> str:
-    if isinstance(exc, jobs.OutputError):
-        return str(exc)
-    return f"cannot write {journal}: {getattr(exc, 'strerror', None) or exc}"
 
 
 STOP = threading.Event()  # set by request_stop(): Ctrl-C or SIGTERM
