@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from extractors.rules import rules
 
 _FULLWIDTH_DIGITS = {ord("０") + i: ord("0") + i for i in range(10)}
@@ -53,16 +55,17 @@ class Normalized:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (rule id, line) removed
 
     def runs(self) -> list[list[int]]:
-        """Compress the map to [text_start, source_start, length] runs."""
-        out: list[list[int]] = []
-        for i, src in enumerate(self.offsets):
-            if src < 0:
-                continue
-            if out and out[-1][0] + out[-1][2] == i and out[-1][1] + out[-1][2] == src:
-                out[-1][2] += 1
-            else:
-                out.append([i, src, 1])
-        return out
+        """Compress the map to [text_start, source_start, length] runs: a run goes on while the
+        source offsets go up by one (numpy over the whole map; a loop per character was 6 % of a
+        text guide's time)."""
+        o = np.frombuffer(self.offsets, dtype=np.dtype(f"i{self.offsets.itemsize}")).astype(np.int64)
+        if not len(o):
+            return []
+        mapped = o >= 0
+        same = mapped[1:] & mapped[:-1] & (np.diff(o) == 1)  # text[i+1] continues text[i]'s run
+        starts = np.flatnonzero(mapped & np.concatenate(([True], ~same)))
+        ends = np.flatnonzero(mapped & np.concatenate((~same, [True])))
+        return [[int(a), int(o[a]), int(b - a + 1)] for a, b in zip(starts, ends)]
 
     def source_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Source characters covering text[start:end] (inserted characters are skipped)."""

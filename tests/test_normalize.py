@@ -73,9 +73,35 @@ def test_offsets_point_at_the_source_characters(stem):
             folded = raw[src].translate({ord("："): ":", ord("－"): "-", ord("．"): ".", ord("％"): "%",
                                          ord("／"): "/", ord("，"): ","})
             assert ch in (raw[src], folded), (i, ch, raw[src])
-    # runs reproduce the same mapping
+    # runs reproduce the same mapping, each as long as it can be
     for a, b, length in n.runs():
         assert list(n.offsets[a:a + length]) == list(range(b, b + length))
+    assert n.runs() == _runs_one_by_one(n.offsets)
+
+
+def _runs_one_by_one(offsets) -> list[list[int]]:
+    out: list[list[int]] = []
+    for i, src in enumerate(offsets):
+        if src < 0:
+            continue
+        if out and out[-1][0] + out[-1][2] == i and out[-1][1] + out[-1][2] == src:
+            out[-1][2] += 1
+        else:
+            out.append([i, src, 1])
+    return out
+
+
+@pytest.mark.parametrize("offsets,runs", [
+    ([], []),
+    ([-1, -1], []),
+    ([5, 6, 7, -1, 8, 9, 20, 21, 3], [[0, 5, 3], [4, 8, 2], [6, 20, 2], [8, 3, 1]]),
+])
+def test_runs_break_at_inserted_characters_and_jumps(offsets, runs):
+    from array import array
+
+    from extractors.normalize import Normalized
+
+    assert Normalized("x" * len(offsets), array("l", offsets)).runs() == runs == _runs_one_by_one(offsets)
 
 
 def test_source_span_maps_back_to_original_text(sample_003):
