@@ -40,11 +40,13 @@ class Mention:
 class Gazetteer:
     def __init__(self, places: list[Place], aliases: dict[str, str]):
         self.by_code = {p.code: p for p in places}
-        self._names: dict[str, list[tuple[str, str]]] = {}
-        for name, code in aliases.items():
-            self._names.setdefault(name[0], []).append((name, code))
-        for lst in self._names.values():
-            lst.sort(key=lambda t: -len(t[0]))
+        self._codes = dict(aliases)  # name -> code
+        lengths: dict[str, set[int]] = {}
+        for name in aliases:
+            lengths.setdefault(name[0], set()).add(len(name))
+        # at each position only the lengths of names that start with its character are tried,
+        # longest first: one dict lookup per length instead of a comparison per name
+        self._lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
 
     def get(self, code: str | None) -> Place | None:
         return self.by_code.get(code) if code else None
@@ -52,15 +54,16 @@ class Gazetteer:
     def scan(self, text: str) -> list[Mention]:
         """Non-overlapping mentions, longest name first at each position."""
         out, i, n = [], 0, len(text)
+        codes, lengths = self._codes, self._lengths
         while i < n:
-            hit = None
-            for name, code in self._names.get(text[i], ()):
-                if text.startswith(name, i):
-                    hit = (name, code)
+            hit = 0
+            for size in lengths.get(text[i], ()):
+                if i + size <= n and text[i:i + size] in codes:
+                    hit = size
                     break
             if hit:
-                out.append(Mention(i, i + len(hit[0]), self.by_code[hit[1]]))
-                i += len(hit[0])
+                out.append(Mention(i, i + hit, self.by_code[codes[text[i:i + hit]]]))
+                i += hit
             else:
                 i += 1
         return out

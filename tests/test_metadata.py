@@ -71,3 +71,16 @@ def test_one_city_named_with_a_city_body_is_the_region():
 
     text = "项目单位在东莞市内注册，项目实施地在广东境内。我省企业…本省企业…申报资料报送至市经信局技术进步与质量科。"
     assert find_region(text, "“机器人”专项资金企业转型升级申报条件及要求", None).code == "441900"
+
+
+@pytest.mark.parametrize("text,found", [
+    # longest name first: the district 克拉玛依区, not the city's short name 克拉玛依
+    ("位于克拉玛依区的企业", [("克拉玛依区", "650203")]),
+    # a name cut by the end of the text is still itself, not a longer name's prefix
+    ("并确定一批适宜克拉玛依", [("克拉玛依", "650200")]),
+    ("西宁市、海东市和天河区", [("西宁市", "630100"), ("海东市", "630200"), ("天河区", "440106")]),
+])
+def test_gazetteer_scan_finds_whole_names_longest_first(text, found):
+    from extractors.gazetteer import load
+
+    assert [(text[m.start:m.end], m.place.code) for m in load().scan(text)] == found
