@@ -12,6 +12,7 @@ import itertools
 import queue
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Callable
 
@@ -135,7 +136,7 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
     if on_start:
         on_start(len(candidates))
     entries: list[jobs.Entry] = []
-    todo = []
+    todo: deque[jobs.Candidate] = deque()
     reused = 0
     for cand in candidates:
         done = cand.skip or jobs.reuse(cand, previous)
@@ -148,6 +149,7 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
         entries.append(done)
         if on_entry:
             on_entry(done)
+    del candidates  # those still to parse are in `todo`, released as they are submitted
     finished: queue.Queue = queue.Queue()
     in_flight: set = set()
     size, window = batching(len(todo), workers, on_cluster)
@@ -160,7 +162,7 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
 
     # a window of batches in flight, not all N documents at once: memory stays flat in N (a future
     # and its task-run state per batch in flight, released as each finishes)
-    waiting = _chunks(todo, size)
+    waiting = _batches(todo, size)
     for batch in itertools.islice(waiting, window):
         submit(batch)
     try:
@@ -203,9 +205,11 @@ def batching(todo: int, workers: int, on_cluster: bool = False) -> tuple[int, in
     return size, 32 if on_cluster else 2 * max(1, workers)
 
 
-def _chunks(items: list, size: int):
-    for k in range(0, len(items), size):
-        yield items[k:k + size]
+def _batches(todo: deque, size: int):
+    """Batches taken off the front of `todo`: a submitted document's candidate is not kept, so the
+    ledger rows that grow during a run take the place of the candidates that shrink."""
+    while todo:
+        yield [todo.popleft() for _ in range(min(size, len(todo)))]
 
 
 def _when_done(fut, callback) -> None:
