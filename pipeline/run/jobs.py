@@ -317,8 +317,8 @@ def finish(out_dir: Path, entries: list[Entry], started: float, corpus: Path, ve
     """Write the ledger, remove records of guides no longer in the corpus (not when the run was
     over a single file: the other records are still wanted), call `before_manifest` (the exports)
     and write the manifest last: `complete` means records, ledger and exports are all in place."""
-    entries = sorted(entries, key=lambda e: e.path)
-    write_jsonl(out_dir / "ledger.jsonl", [asdict(e) for e in entries])
+    entries.sort(key=lambda e: e.path)  # in place: the run's rows are not copied
+    write_jsonl(out_dir / "ledger.jsonl", (asdict(e) for e in entries))
     keep = {Path(e.output).name for e in entries if e.output}
     guides_dir = out_dir / "guides"
     if guides_dir.is_dir():
