@@ -137,14 +137,15 @@ def clause_title(rest: str) -> str:
 def build_outline(text: str, body_start: int = 0) -> list[Node]:
     """Sections of `text` from offset `body_start` on (the title block comes before it)."""
     lines = [(a, b) for a, b in line_spans(text) if b > a and a >= body_start]
-    bare = _bare_flags(text, lines)
-    runin = _runin_titles(text, lines)
+    texts = [text[a:b] for a, b in lines]
+    nums = [match_numbered(line) for line in texts]  # once per line: the helpers below read it
+    bare = _bare_flags(texts, nums)
+    runin = _runin_titles(texts, nums)
     nodes: list[Node] = []
     frames: list[_Frame] = []
     prev_heading = False
     for k, (a, b) in enumerate(lines):
-        line = text[a:b]
-        num = match_numbered(line)
+        line, num = texts[k], nums[k]
         if num is not None:
             st, marker, value, rest_off = num
             rest = line[rest_off:]
@@ -154,7 +155,7 @@ def build_outline(text: str, body_start: int = 0) -> list[Node]:
             prev_heading = node.titled
         elif bare[k]:
             node = Node(line.strip(), 0, "bare", None, None, a, b, a, titled=True)
-            _place_bare(frames, nodes, node, prev_heading, _next_numbered(text, lines, k))
+            _place_bare(frames, nodes, node, prev_heading, _next_numbered(texts, nums, k))
             prev_heading = True
         elif runin[k]:
             _place_runin(frames, nodes, Node(runin[k], 0, "runin", None, None, a, b, a))
@@ -165,9 +166,9 @@ def build_outline(text: str, body_start: int = 0) -> list[Node]:
     return nodes
 
 
-def _bare_flags(text: str, lines: list[tuple[int, int]]) -> list[bool]:
+def _bare_flags(texts: list[str], nums: list) -> list[bool]:
     """Bare heading candidates, less runs of three or more in a row (table cells, word lists)."""
-    flags = [match_numbered(text[a:b]) is None and is_bare_heading(text[a:b]) for a, b in lines]
+    flags = [num is None and is_bare_heading(line) for line, num in zip(texts, nums)]
     k = 0
     while k < len(flags):
         if not flags[k]:
@@ -185,30 +186,30 @@ def _bare_flags(text: str, lines: list[tuple[int, int]]) -> list[bool]:
 _RUNIN = re.compile(r"\s*([^，。；：,;:！？!?、（）()“”\"\s]{2,20})。(?=\S)")
 
 
-def _runin_titles(text: str, lines: list[tuple[int, int]]) -> list[str | None]:
+def _runin_titles(texts: list[str], nums: list) -> list[str | None]:
     """Unnumbered items with a run-in title (`工业企业稳运行奖励。对…`): the title where two or more
     such lines follow a numbered heading that has no text of its own (`方向14 …稳运行奖励。`) —
     sub-items, each with its own heading; elsewhere a short first sentence is just a sentence."""
-    titles: list[str | None] = [None] * len(lines)
+    found = [None if num is not None else _RUNIN.match(line) for line, num in zip(texts, nums)]
+    titles: list[str | None] = [None] * len(texts)
     k = 1
-    while k < len(lines):
+    while k < len(texts):
         j = k
-        while j < len(lines) and match_numbered(text[slice(*lines[j])]) is None and _RUNIN.match(text[slice(*lines[j])]):
+        while j < len(texts) and found[j]:
             j += 1
-        head = match_numbered(text[slice(*lines[k - 1])]) if j - k >= 2 else None
-        if head is not None and is_title_line(text[slice(*lines[k - 1])][head[3]:].rstrip("。 ")):
+        head = nums[k - 1] if j - k >= 2 else None
+        if head is not None and is_title_line(texts[k - 1][head[3]:].rstrip("。 ")):
             for i in range(k, j):
-                titles[i] = _RUNIN.match(text[slice(*lines[i])]).group(1)
+                titles[i] = found[i].group(1)
         k = j + 1
     return titles
 
 
-def _next_numbered(text: str, lines: list[tuple[int, int]], k: int):
-    for a, b in lines[k + 1: k + 4]:
-        num = match_numbered(text[a:b])
+def _next_numbered(texts: list[str], nums: list, k: int):
+    for line, num in zip(texts[k + 1: k + 4], nums[k + 1: k + 4]):
         if num is not None:
             return num
-        if is_bare_heading(text[a:b]):
+        if is_bare_heading(line):
             return None
     return None
 
