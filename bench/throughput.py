@@ -126,7 +126,9 @@ def prefect_overhead_ms(n: int, workers: int) -> float:
     from prefect import flow, task
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from pipeline.run.flow import batching
+    from collections import deque
+
+    from pipeline.run.flow import batches, batching
 
     size, _ = batching(n, workers)
 
@@ -136,7 +138,7 @@ def prefect_overhead_ms(n: int, workers: int) -> float:
 
     @flow(task_runner=ThreadPoolTaskRunner(max_workers=workers), validate_parameters=False)
     def many(m: int) -> int:
-        futures = [nothing.submit(list(range(k, min(k + size, m)))) for k in range(0, m, size)]
+        futures = [nothing.submit(batch) for batch in batches(deque(range(m)), size)]
         return sum(len(f.result()) for f in futures)
 
     many(2)  # the flow machinery warmed up

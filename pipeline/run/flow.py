@@ -162,7 +162,7 @@ def _run(target: Path, root: Path, out: Path, version: str, previous: dict, on_e
 
     # a window of batches in flight, not all N documents at once: memory stays flat in N (a future
     # and its task-run state per batch in flight, released as each finishes)
-    waiting = _batches(todo, size)
+    waiting = batches(todo, size)
     for batch in itertools.islice(waiting, window):
         submit(batch)
     try:
@@ -205,7 +205,7 @@ def batching(todo: int, workers: int, on_cluster: bool = False) -> tuple[int, in
     return size, 32 if on_cluster else 2 * max(1, workers)
 
 
-def _batches(todo: deque, size: int):
+def batches(todo: deque, size: int):
     """Batches taken off the front of `todo`: a submitted document's candidate is not kept, so the
     ledger rows that grow during a run take the place of the candidates that shrink."""
     while todo:
